@@ -1,0 +1,3 @@
+from dos.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The demo region: Dortmund and Schwerte, loaded by ``dos demo`` (idempotent)."""

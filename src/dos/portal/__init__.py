@@ -1,0 +1,1 @@
+"""The portal: the Django project with one app per domain (tenancy, accounts, web, …)."""

@@ -1,0 +1,1 @@
+"""Region and cities: every city-scoped URL is ``/<city>/…``."""

@@ -1,0 +1,26 @@
+"""All portal routes in one place: platform routes first, then ``/<city>/…``."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from dos.portal.web import views as web
+
+handler403 = "dos.portal.web.views.error_403"
+handler404 = "dos.portal.web.views.error_404"
+
+admin.site.site_header = "DOS"
+admin.site.site_title = "DOS"
+
+urlpatterns = [
+    path("", web.region_home, name="region_home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("konto/", include("dos.portal.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("impressum/", web.footer_page, {"page": "imprint"}, name="imprint"),
+    path("datenschutz/", web.footer_page, {"page": "privacy"}, name="privacy"),
+    path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),
+    path("lizenz/", web.footer_page, {"page": "licence"}, name="licence"),
+    # City-scoped routes come last: /<city>/ must not shadow the platform routes above.
+    path("<slug:city>/", web.city_home, name="city_home"),
+]

@@ -1,0 +1,1 @@
+"""The web shell: base layout, navigation, footer pages, translations, accessibility."""

@@ -1,0 +1,37 @@
+"""Region and city home pages and the fixed footer pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from dos.portal.tenancy.models import City
+
+FOOTER_PAGES = ("imprint", "privacy", "accessibility", "licence")
+
+
+@require_safe
+def region_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/region_home.html", {"city_list": City.objects.all()})
+
+
+@require_safe
+def city_home(request: HttpRequest, city: str) -> HttpResponse:
+    return render(request, "web/city_home.html")
+
+
+@require_safe
+def footer_page(request: HttpRequest, page: str) -> HttpResponse:
+    # Long legal texts are written per language rather than as translation strings.
+    language = "en" if get_language() == "en" else "de"
+    return render(request, f"web/pages/{page}.{language}.html")
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
