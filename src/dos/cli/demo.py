@@ -20,10 +20,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     setup.django()
-    from django.db import transaction
+    from dos.demo import load_all
 
-    from dos.demo import region
-
-    with transaction.atomic():
-        region.load(print)
+    load_all(print)
     return 0
