@@ -210,3 +210,39 @@ def test_check_reports_an_unreachable_oidc_provider(dos: Run) -> None:
     assert re.search(
         r"^oidc\s+FAIL\s+http://127\.0\.0\.1:\d+/realms/dos/\.well-known/", result.stdout, re.M
     )
+
+
+@pytest.mark.slow
+def test_serve_answers_portal_and_broker(dos: Run, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    assert dos("migrate", "--quiet").returncode == 0
+    port = _closed_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOS_")}
+    env["DOS_DATA_DIR"] = str(tmp_path / "var")
+    proc = subprocess.Popen([sys.executable, "-m", "dos", "serve", "--port", str(port),
+                             "--workers", "2"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise AssertionError("dos serve did not come up") from None
+                time.sleep(0.3)
+        assert ready.json()["status"] == "ready"
+        home = httpx.get(f"http://127.0.0.1:{port}/")
+        assert home.status_code == 200 and '<html lang="de">' in home.text
+        broker = httpx.get(f"http://127.0.0.1:{port}/ngsi-ld/v1/unknown")
+        assert broker.headers["content-type"] == "application/problem+json"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
