@@ -222,7 +222,7 @@ class SqlSession:
         attrs: dict[str, list[tuple[str, str]]] = {}
         for type_iri, attr, kind in self.x(
             "SELECT DISTINCT t.type, a.attr, a.kind FROM entity_types t "
-            "JOIN entity_attrs a ON a.pk = t.pk WHERE t.tenant = ? ORDER BY t.type, a.attr",
+            "JOIN entity_attrs a ON a.pk = t.pk WHERE t.tenant = ? ORDER BY t.type, a.attr, a.kind",
             (tenant,),
         ):
             attrs.setdefault(type_iri, []).append((attr, kind))
