@@ -37,7 +37,9 @@ def test_v18_is_the_published_one() -> None:
 def test_core_urls_are_recognised() -> None:
     assert is_core_context_url(CORE_CONTEXT_URL)
     assert is_core_context_url(V16)
-    assert not is_core_context_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-non-existing.jsonld")
+    assert not is_core_context_url(
+        "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-non-existing.jsonld"
+    )
 
 
 def test_core_terms_expand_and_compact() -> None:

@@ -45,7 +45,15 @@ class TermDefinition:
 class ActiveContext:
     """A processed @context: term definitions plus cached name expansion and compaction."""
 
-    __slots__ = ("_compact_cache", "_expand_cache", "_inverse", "_prefixes", "source", "terms", "vocab")
+    __slots__ = (
+        "_compact_cache",
+        "_expand_cache",
+        "_inverse",
+        "_prefixes",
+        "source",
+        "terms",
+        "vocab",
+    )
 
     def __init__(self, terms: dict[str, TermDefinition], vocab: str | None, source: list[Any]):
         self.terms = terms
@@ -272,7 +280,9 @@ class _Builder:
         self.terms[term] = TermDefinition(iri, type_mapping, container, is_prefix)
         defined[term] = True
 
-    def _expand_for_definition(self, local: dict[str, Any], value: str, defined: dict[str, bool]) -> str:
+    def _expand_for_definition(
+        self, local: dict[str, Any], value: str, defined: dict[str, bool]
+    ) -> str:
         if value.startswith("@"):
             return value
         if value in local and defined.get(value) is not True and not value.startswith("@"):

@@ -23,7 +23,16 @@ REPRESENTATIONS: tuple[str, ...] = ("normalized", "concise", "keyValues")
 _INSTANCE_META = ("datasetId", "observedAt", "unitCode")
 _SYS = ("createdAt", "modifiedAt")
 _NOT_SUB_ATTRIBUTES = frozenset(
-    {"type", "datasetId", "observedAt", "unitCode", "objectType", "createdAt", "modifiedAt", "deletedAt"}
+    {
+        "type",
+        "datasetId",
+        "observedAt",
+        "unitCode",
+        "objectType",
+        "createdAt",
+        "modifiedAt",
+        "deletedAt",
+    }
     | set(VALUE_KEY.values())
 )
 
@@ -50,7 +59,8 @@ def compact_entity(
     """
     if representation not in REPRESENTATIONS:
         raise NgsiError(
-            "BadRequestData", f"unknown representation {representation!r} (normalized, concise, keyValues)"
+            "BadRequestData",
+            f"unknown representation {representation!r} (normalized, concise, keyValues)",
         )
 
     def wanted(member: str) -> bool:
@@ -101,7 +111,9 @@ def compact_attribute(
         return values[0] if len(values) == 1 else values
     concise = representation == "concise"
     rendered = [
-        _instance(i, ctx, concise=concise, lang=lang, sys_attrs=sys_attrs, in_list=len(instances) > 1)
+        _instance(
+            i, ctx, concise=concise, lang=lang, sys_attrs=sys_attrs, in_list=len(instances) > 1
+        )
         for i in instances
     ]
     return rendered[0] if len(rendered) == 1 else rendered
@@ -171,11 +183,18 @@ def _concise(out: dict[str, Any], in_list: bool) -> Any:
     kind = out["type"]
     if kind == "Property":
         value = out["value"]
-        if looks_like_geometry(value) or (isinstance(value, dict) and "type" in value and "lang" not in out):
+        if looks_like_geometry(value) or (
+            isinstance(value, dict) and "type" in value and "lang" not in out
+        ):
             # a Property whose value looks like a geometry or an attribute keeps its type
             return out
         del out["type"]
-        if len(out) == 1 and not in_list and not isinstance(value, dict) and not _list_of_objects(value):
+        if (
+            len(out) == 1
+            and not in_list
+            and not isinstance(value, dict)
+            and not _list_of_objects(value)
+        ):
             return value
         return out
     if kind == "GeoProperty" or kind in (

@@ -172,8 +172,10 @@ def _is_instance_like(item: Any) -> bool:
     if not isinstance(item, dict):
         return False
     kind = item.get("type")
-    return (isinstance(kind, str) and kind in ATTRIBUTE_TYPES) or "datasetId" in item or bool(
-        ALL_VALUE_KEYS.intersection(item)
+    return (
+        (isinstance(kind, str) and kind in ATTRIBUTE_TYPES)
+        or "datasetId" in item
+        or bool(ALL_VALUE_KEYS.intersection(item))
     )
 
 
@@ -318,7 +320,12 @@ def _typed(
         else:
             sub_iri = expand_name(key, ctx)
             instance[sub_iri] = _instance(
-                f"{name}.{key}", member, ctx, allow_null=allow_null, key_values=False, depth=depth + 1
+                f"{name}.{key}",
+                member,
+                ctx,
+                allow_null=allow_null,
+                key_values=False,
+                depth=depth + 1,
             )
     return instance
 
@@ -329,7 +336,9 @@ def _check_value(name: str, kind: str, value: Any, ctx: ActiveContext) -> Any:
     if kind == "Relationship":
         objects = value if isinstance(value, list) else [value]
         if not objects or not all(is_uri(o) for o in objects):
-            raise _bad(f"attribute {name!r}: the object of a Relationship must be a URI, not {value!r}")
+            raise _bad(
+                f"attribute {name!r}: the object of a Relationship must be a URI, not {value!r}"
+            )
         return value
     if kind == "GeoProperty":
         problem = geometry_problem(value)

@@ -85,9 +85,7 @@ def geometry_problem(geometry: Any) -> str | None:
 def looks_like_geometry(value: Any) -> bool:
     """True for an object shaped like a GeoJSON geometry (``type`` and ``coordinates``)."""
     return (
-        isinstance(value, dict)
-        and value.get("type") in GEOMETRY_TYPES
-        and "coordinates" in value
+        isinstance(value, dict) and value.get("type") in GEOMETRY_TYPES and "coordinates" in value
     )
 
 
@@ -98,6 +96,8 @@ def feature(
     return {"id": entity["id"], "type": "Feature", "geometry": geometry, "properties": properties}
 
 
-def feature_collection(features: Sequence[dict[str, Any]] | Iterable[dict[str, Any]]) -> dict[str, Any]:
+def feature_collection(
+    features: Sequence[dict[str, Any]] | Iterable[dict[str, Any]],
+) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of features."""
     return {"type": "FeatureCollection", "features": list(features)}

@@ -46,11 +46,14 @@ def representation_from_options(
     if format is not None:
         if format not in _FORMATS:
             raise NgsiError(
-                "BadRequestData", f"unknown format {format!r} (normalized, concise, keyValues, simplified)"
+                "BadRequestData",
+                f"unknown format {format!r} (normalized, concise, keyValues, simplified)",
             )
         chosen = {_FORMATS[format]}
     if len(chosen) > 1:
-        raise NgsiError("BadRequestData", f"options ask for several representations: {sorted(chosen)}")
+        raise NgsiError(
+            "BadRequestData", f"options ask for several representations: {sorted(chosen)}"
+        )
     return (chosen.pop() if chosen else "normalized"), sys_attrs
 
 
