@@ -48,7 +48,7 @@ def _is_null(instance: Instance) -> bool:
     kind = instance.get("type")
     key = VALUE_KEYS.get(str(kind), "value")
     value = instance.get(key, instance.get("value"))
-    return value == NULL or value == [NULL]
+    return value is None or value == NULL or value == [NULL]
 
 
 def _find(instances: list[Instance], dataset_id: str | None) -> int | None:
@@ -114,14 +114,14 @@ def _merge_instance(old: Instance, fragment: Instance, moment: str) -> Instance:
     for key, value in fragment.items():
         if key in ("createdAt", "modifiedAt"):
             continue
-        if key not in META_KEYS and isinstance(value, dict):
+        if key not in META_KEYS and isinstance(value, dict) and "@" not in key[:1]:
             if _is_null(value):
                 merged.pop(key, None)
             elif isinstance(merged.get(key), dict):
                 merged[key] = _merge_instance(merged[key], value, moment)
             else:
                 merged[key] = _stamp(copy.deepcopy(value), moment)
-        elif value == NULL:
+        elif value is None or value == NULL:
             merged.pop(key, None)
         else:
             merged[key] = copy.deepcopy(value)
@@ -137,7 +137,10 @@ def merge(session: Session, tenant: str, fragment: Doc) -> None:
         if type_iri not in doc["type"]:
             doc["type"].append(type_iri)
     if "scope" in fragment:
-        doc["scope"] = fragment["scope"]
+        if fragment["scope"] in (None, NULL):
+            doc.pop("scope", None)
+        else:
+            doc["scope"] = fragment["scope"]
     attrs = doc.setdefault("attrs", {})
     for name, instances in fragment.get("attrs", {}).items():
         current = attrs.setdefault(name, [])

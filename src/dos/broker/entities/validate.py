@@ -108,9 +108,7 @@ def check_instance(name: str, instance: Any, where: str, *, partial: bool = Fals
     if key not in instance and not partial:
         raise NgsiError("BadRequestData", f"{label}: a {kind} needs a member {key!r}")
     value = instance.get(key)
-    if key in instance and value != NULL:
-        if value is None:
-            raise NgsiError("BadRequestData", f"{label}: {key!r} must not be null")
+    if key in instance and value is not None and value != NULL:
         if kind == "Relationship" and not (
             is_uri(value) or (isinstance(value, list) and value and all(map(is_uri, value)))
         ):
@@ -179,7 +177,7 @@ def check_entity(doc: Any, *, need_type: bool = True, partial: bool = False) -> 
     elif not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
         raise NgsiError("BadRequestData", f"{where}: the entity needs a type")
     scope = doc.get("scope")
-    if scope is not None and not (
+    if scope is not None and not partial and not (
         isinstance(scope, list) and all(isinstance(s, str) and s.startswith("/") for s in scope)
     ):
         raise NgsiError("BadRequestData", f"{where}: scope must be paths starting with '/'")

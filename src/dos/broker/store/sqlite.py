@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
+from dos.broker.query.sql import register_sqlite_functions
 from dos.broker.store.migrations import MIGRATIONS
 from dos.broker.store.session import SqlSession
 from dos.broker.store.writer import GroupCommitWriter
@@ -47,6 +48,7 @@ class SqliteStore:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=10000")
         conn.create_function("ngsi_regexp", 2, _regexp, deterministic=True)
+        register_sqlite_functions(conn)  # REGEXP for the q / scopeQ SQL
         with self._lock:
             self._all.append(conn)
         return conn
