@@ -159,6 +159,8 @@ class ActiveContext:
         """
         if not self.source:
             return CORE_CONTEXT_URL
+        if any(isinstance(item, str) and is_core_context_url(item) for item in self.source):
+            return self.source[0] if len(self.source) == 1 else list(self.source)
         return [*self.source, CORE_CONTEXT_URL]
 
     def link_url(self) -> str:
