@@ -177,8 +177,12 @@ def check_entity(doc: Any, *, need_type: bool = True, partial: bool = False) -> 
     elif not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
         raise NgsiError("BadRequestData", f"{where}: the entity needs a type")
     scope = doc.get("scope")
-    if scope is not None and not partial and not (
-        isinstance(scope, list) and all(isinstance(s, str) and s.startswith("/") for s in scope)
+    if (
+        scope is not None
+        and not partial
+        and not (
+            isinstance(scope, list) and all(isinstance(s, str) and s.startswith("/") for s in scope)
+        )
     ):
         raise NgsiError("BadRequestData", f"{where}: scope must be paths starting with '/'")
     check_attrs(doc.get("attrs", {}), where, partial=partial)

@@ -35,17 +35,14 @@ async def require(request: Request, scope: str) -> str:
     kind, _, secret = header.partition(" ")
     challenge = {"WWW-Authenticate": 'Bearer realm="ngsi-ld"'}
     if kind.lower() != "bearer" or not secret.strip():
-        raise NgsiError(
-            "Unauthorized", f"{scope} access needs a bearer token", headers=challenge
-        )
+        raise NgsiError("Unauthorized", f"{scope} access needs a bearer token", headers=challenge)
     record = await token_check(request.app.state.store, secret.strip())
     if record is None:
         raise NgsiError("Unauthorized", "the token is unknown or revoked", headers=challenge)
     if record["tenant"] != tenant:
         raise NgsiError(
             "Forbidden",
-            f"the token is for {_tenant_label(record['tenant'])}, "
-            f"not {_tenant_label(tenant)}",
+            f"the token is for {_tenant_label(record['tenant'])}, not {_tenant_label(tenant)}",
         )
     if scope == "write" and record["scope"] != "write":
         raise NgsiError("Forbidden", "the token allows reading only")

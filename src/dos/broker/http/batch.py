@@ -53,8 +53,7 @@ def _result(result: ent.BatchResult, *, ok: Response) -> Response:
         {
             "success": result.success,
             "errors": [
-                {"entityId": entity_id, "error": error.body()}
-                for entity_id, error in result.errors
+                {"entityId": entity_id, "error": error.body()} for entity_id, error in result.errors
             ],
         },
         status=207,

@@ -59,7 +59,11 @@ async def list_types(request: Request) -> Response:
         ]
     else:
         names = [ctx.compact(type_iri) for type_iri, _, _ in summary]
-        body = {"id": _list_id("EntityTypeList", names), "type": "EntityTypeList", "typeList": names}
+        body = {
+            "id": _list_id("EntityTypeList", names),
+            "type": "EntityTypeList",
+            "typeList": names,
+        }
     return json_response(
         _with_context(body, ctx, accept), media_type=accept, headers=context_headers(ctx, accept)
     )

@@ -28,7 +28,7 @@ def parse_type_selection(text: str, expand: Callable[[str], str]) -> list[list[s
 
     ``,`` and ``|`` mean OR, ``;`` means AND and binds tighter; parentheses group.
     """
-    tokens = _TYPE_TOKEN.findall(text)
+    tokens: list[str] = _TYPE_TOKEN.findall(text)
     if not tokens or "".join(tokens) != re.sub(r"\s+", "", text):
         raise NgsiError("BadRequestData", f"invalid type selection {text!r}")
     position = 0
@@ -114,9 +114,7 @@ def build_query(
     """The store query for ``source``: the query parameters (or Query object members)."""
     query = EntityQuery(limit=limit, offset=offset, count=count)
     if limit > MAX_LIMIT:
-        raise NgsiError(
-            "TooManyResults", f"limit {limit} is above the maximum of {MAX_LIMIT}"
-        )
+        raise NgsiError("TooManyResults", f"limit {limit} is above the maximum of {MAX_LIMIT}")
     if limit == 0 and not count:
         raise NgsiError("BadRequestData", "limit=0 is only allowed with count=true")
     if source.get("id") is not None:
@@ -142,9 +140,7 @@ def build_query(
         raise NgsiError("NotImplemented", "scopeQ is not supported by this broker yet")
     if any(source.get(k) is not None for k in ("georel", "geometry", "coordinates", "geoQ")):
         raise NgsiError("NotImplemented", "geo-queries are not supported by this broker yet")
-    selective = (
-        query.ids or query.id_pattern or query.types or query.attrs or query.q is not None
-    )
+    selective = query.ids or query.id_pattern or query.types or query.attrs or query.q is not None
     if not selective and not local:
         raise NgsiError(
             "BadRequestData",

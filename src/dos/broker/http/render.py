@@ -28,9 +28,7 @@ def json_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """A JSON response with exactly ``media_type`` (no charset parameter)."""
-    return Response(
-        orjson.dumps(body), status_code=status, media_type=media_type, headers=headers
-    )
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
 def empty(status: int = 204, headers: dict[str, str] | None = None) -> Response:

@@ -57,9 +57,7 @@ class StoreContextRepository:
 
     async def list(self, kind: str | None = None) -> list[StoredContext]:
         records = await self.store.aread(lambda s: s.context_list(self.tenant))
-        return [
-            self._with_hits(_context(r)) for r in records if kind is None or r["kind"] == kind
-        ]
+        return [self._with_hits(_context(r)) for r in records if kind is None or r["kind"] == kind]
 
     async def delete(self, id: str) -> bool:
         return await self.store.awrite(lambda s: s.context_delete(self.tenant, id))
@@ -75,6 +73,4 @@ class StoreContextRepository:
         hits, last = _HITS.get((self._store_key, self.tenant, context.id), (0, None))
         if not hits:
             return context
-        return replace(
-            context, number_of_hits=context.number_of_hits + hits, last_usage=last
-        )
+        return replace(context, number_of_hits=context.number_of_hits + hits, last_usage=last)
