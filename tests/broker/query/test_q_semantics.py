@@ -150,3 +150,8 @@ def test_sql_binds_every_user_value() -> None:
     sql, params = parse_q('name=="x\'; DROP TABLE entities; --"', expand).to_sql("postgresql")
     assert "DROP" not in sql
     assert "x'; DROP TABLE entities; --" in params
+
+
+def test_full_iri_attribute_names() -> None:
+    node = parse_q(f"{NS}temperature>31;{NS}name", expand)
+    assert {e["id"] for e in ENTITIES if node.matches(e)} == {"urn:ngsi-ld:T:1", "urn:ngsi-ld:T:2"}

@@ -162,6 +162,9 @@ class _Parser:
     def path(self) -> Path:
         s = self.s
         attr = self.name("an attribute name")
+        if "://" in attr:
+            # A full IRI as attribute name: its dots belong to it (no sub-attribute paths).
+            attr += s.take_while(NAME_CHARS | {".", "~", "%"})
         subs: list[str] = []
         member: str | None = None
         while s.accept("."):
