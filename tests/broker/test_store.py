@@ -77,7 +77,7 @@ def test_query_by_type_dnf_id_pattern_attrs_and_paging(store: Store) -> None:
 class Near:
     """A minimal geo filter: points within a box (the query module provides the real one)."""
 
-    geoproperty = "loc"
+    geoproperty_iri = "loc"
 
     def __init__(self, box: tuple[float, float, float, float]) -> None:
         self.box = box

@@ -48,17 +48,20 @@ async def list_types(request: Request) -> Response:
 
     summary = await request.app.state.store.aread(read)
     if bool_param(request, "details"):
-        body: Any = [
-            {
-                "id": type_iri,
-                "type": "EntityType",
-                "typeName": ctx.compact(type_iri),
-                "attributeNames": sorted({ctx.compact(a) for a, _ in attrs}),
-            }
-            for type_iri, _, attrs in summary
-        ]
+        body: Any = sorted(
+            (
+                {
+                    "id": type_iri,
+                    "type": "EntityType",
+                    "typeName": ctx.compact(type_iri),
+                    "attributeNames": sorted({ctx.compact(a) for a, _ in attrs}),
+                }
+                for type_iri, _, attrs in summary
+            ),
+            key=lambda item: str(item["typeName"]),
+        )
     else:
-        names = [ctx.compact(type_iri) for type_iri, _, _ in summary]
+        names = sorted(ctx.compact(type_iri) for type_iri, _, _ in summary)
         body = {
             "id": _list_id("EntityTypeList", names),
             "type": "EntityTypeList",
@@ -114,7 +117,7 @@ def _attribute(ctx: ActiveContext, row: tuple[str, int, list[str], list[str]]) -
         "attributeName": ctx.compact(attr),
         "attributeCount": count,
         "attributeTypes": kinds,
-        "typeNames": [ctx.compact(t) for t in types],
+        "typeNames": sorted(ctx.compact(t) for t in types),
     }
 
 
@@ -129,9 +132,11 @@ async def list_attributes(request: Request) -> Response:
 
     summary = await request.app.state.store.aread(read)
     if bool_param(request, "details"):
-        body: Any = [_attribute(ctx, row) for row in summary]
+        body: Any = sorted(
+            (_attribute(ctx, row) for row in summary), key=lambda item: str(item["attributeName"])
+        )
     else:
-        names = [ctx.compact(row[0]) for row in summary]
+        names = sorted(ctx.compact(row[0]) for row in summary)
         body = {
             "id": _list_id("AttributeList", names),
             "type": "AttributeList",

@@ -15,71 +15,43 @@ from dos.broker.entities.validate import is_uri
 from dos.broker.errors import NgsiError
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.expand import expand_projection
-from dos.broker.query import parse_q
+from dos.broker.query import (
+    geo_query_from_json,
+    parse_geo_query,
+    parse_q,
+    parse_scope_query,
+    parse_type_query,
+)
+from dos.broker.query.boolean import AllOf, AnyOf, Condition
+from dos.broker.query.entity_types import TypeName
 from dos.broker.store import EntityQuery
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
-_TYPE_TOKEN = re.compile(r"\s*([(),;|]|[^(),;|\s]+)")
 
 
-def parse_type_selection(text: str, expand: Callable[[str], str]) -> list[list[str]]:
-    """A type selection (``A,B``, ``A;B``, ``(A|B);C``) as OR-of-AND groups of IRIs.
+def type_groups(text: str, expand: Callable[[str], str]) -> list[list[str]]:
+    """A type selection (``A,B``, ``A;B``, ``(A|B);C``) as OR-of-AND groups of type IRIs.
 
-    ``,`` and ``|`` mean OR, ``;`` means AND and binds tighter; parentheses group.
+    Parsed by :func:`dos.broker.query.parse_type_query`; the normal form lets the stores use
+    their (tenant, type) index.
     """
-    tokens: list[str] = _TYPE_TOKEN.findall(text)
-    if not tokens or "".join(tokens) != re.sub(r"\s+", "", text):
-        raise NgsiError("BadRequestData", f"invalid type selection {text!r}")
-    position = 0
+    return _dnf(parse_type_query(text, expand))
 
-    def peek() -> str | None:
-        return tokens[position] if position < len(tokens) else None
 
-    def take() -> str:
-        nonlocal position
-        token = tokens[position]
-        position += 1
-        return token
-
-    def disjunction(depth: int) -> list[list[str]]:
-        groups = conjunction(depth)
-        while peek() in (",", "|"):
-            take()
-            groups = groups + conjunction(depth)
-        return groups
-
-    def conjunction(depth: int) -> list[list[str]]:
-        groups = factor(depth)
-        while peek() == ";":
-            take()
-            right = factor(depth)
-            groups = [a + b for a in groups for b in right]
+def _dnf(node: Condition) -> list[list[str]]:
+    if isinstance(node, TypeName):
+        return [[node.iri]]
+    if isinstance(node, AnyOf):
+        return [group for item in node.items for group in _dnf(item)]
+    if isinstance(node, AllOf):
+        groups: list[list[str]] = [[]]
+        for item in node.items:
+            groups = [a + b for a in groups for b in _dnf(item)]
             if len(groups) > 256:
                 raise NgsiError("BadRequestData", "the type selection is too complex")
-        return groups
-
-    def factor(depth: int) -> list[list[str]]:
-        token = peek()
-        if token is None:
-            raise NgsiError("BadRequestData", f"type selection {text!r} ends too early")
-        if token == "(":
-            if depth > 16:
-                raise NgsiError("BadRequestData", "the type selection is nested too deeply")
-            take()
-            groups = disjunction(depth + 1)
-            if peek() != ")":
-                raise NgsiError("BadRequestData", f"type selection {text!r}: missing ')'")
-            take()
-            return groups
-        if token in (")", ",", ";", "|"):
-            raise NgsiError("BadRequestData", f"type selection {text!r}: unexpected {token!r}")
-        return [[expand(take())]]
-
-    result = disjunction(0)
-    if position != len(tokens):
-        raise NgsiError("BadRequestData", f"type selection {text!r}: unexpected {peek()!r}")
-    return [list(dict.fromkeys(group)) for group in result]
+        return [list(dict.fromkeys(group)) for group in groups]
+    raise NgsiError("BadRequestData", f"unsupported type selection {node}")
 
 
 def _ids(raw: str | list[Any]) -> list[str]:
@@ -127,7 +99,7 @@ def build_query(
             raw_type = ",".join(str(t) for t in raw_type)
         if not isinstance(raw_type, str):
             raise NgsiError("BadRequestData", "type must be a string")
-        query.types = parse_type_selection(raw_type, ctx.expand)
+        query.types = type_groups(raw_type, ctx.expand)
     if source.get("attrs") is not None:
         names = source["attrs"]
         names = names.split(",") if isinstance(names, str) else names
@@ -137,10 +109,28 @@ def build_query(
             raise NgsiError("BadRequestData", "q must be a string")
         query.q = parse_q(source["q"], ctx.expand)
     if source.get("scopeQ") is not None:
-        raise NgsiError("NotImplemented", "scopeQ is not supported by this broker yet")
-    if any(source.get(k) is not None for k in ("georel", "geometry", "coordinates", "geoQ")):
-        raise NgsiError("NotImplemented", "geo-queries are not supported by this broker yet")
-    selective = query.ids or query.id_pattern or query.types or query.attrs or query.q is not None
+        if not isinstance(source["scopeQ"], str):
+            raise NgsiError("BadRequestData", "scopeQ must be a string")
+        query.scope_q = parse_scope_query(source["scopeQ"])
+    if source.get("geoQ") is not None:
+        query.geo = geo_query_from_json(source["geoQ"], ctx.expand)
+    else:
+        query.geo = parse_geo_query(
+            source.get("georel"),
+            source.get("geometry"),
+            source.get("coordinates"),
+            source.get("geoproperty"),
+            ctx.expand,
+        )
+    selective = (
+        query.ids
+        or query.id_pattern
+        or query.types
+        or query.attrs
+        or query.q is not None
+        or query.scope_q is not None
+        or query.geo is not None
+    )
     if not selective and not local:
         raise NgsiError(
             "BadRequestData",

@@ -30,7 +30,8 @@ class DocFilter(Protocol):
 class GeoFilter(Protocol):
     """A parsed geo-query: an index prefilter (bounding box) and the exact shapely test."""
 
-    geoproperty: str
+    @property
+    def geoproperty_iri(self) -> str: ...
 
     def matches(self, entity: Doc) -> bool: ...
 

@@ -113,7 +113,7 @@ class SqlSession:
                     " AND e.pk IN (SELECT pk FROM entity_geo WHERE tenant = ? AND attr = ?"
                     " AND minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
                 )
-                params.extend((tenant, query.geo.geoproperty, box[2], box[0], box[3], box[1]))
+                params.extend((tenant, query.geo.geoproperty_iri, box[2], box[0], box[3], box[1]))
         return sql, params
 
     def query(self, tenant: str, query: EntityQuery) -> tuple[list[Doc], int | None]:
