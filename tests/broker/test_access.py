@@ -28,11 +28,17 @@ def test_writes_need_a_write_token_of_the_tenant(store: Store, tmp_path: Path) -
         anonymous = client.post(f"{BASE}/entities", json=ENTITY, headers=dortmund)
         assert anonymous.status_code == 401
         assert anonymous.headers["www-authenticate"].startswith("Bearer")
-        wrong = client.post(f"{BASE}/entities", json=ENTITY, headers={**dortmund, **bearer("dos_x")})
+        wrong = client.post(
+            f"{BASE}/entities", json=ENTITY, headers={**dortmund, **bearer("dos_x")}
+        )
         assert wrong.status_code == 401
-        read_only = client.post(f"{BASE}/entities", json=ENTITY, headers={**dortmund, **bearer(reader)})
+        read_only = client.post(
+            f"{BASE}/entities", json=ENTITY, headers={**dortmund, **bearer(reader)}
+        )
         assert read_only.status_code == 403 and "reading only" in read_only.json()["detail"]
-        foreign = client.post(f"{BASE}/entities", json=ENTITY, headers={**dortmund, **bearer(other)})
+        foreign = client.post(
+            f"{BASE}/entities", json=ENTITY, headers={**dortmund, **bearer(other)}
+        )
         assert foreign.status_code == 403 and "schwerte" in foreign.json()["detail"]
         assert client.get(f"{BASE}/entities/{ENTITY['id']}", headers=dortmund).status_code == 404
         ok = client.post(f"{BASE}/entities", json=ENTITY, headers={**dortmund, **bearer(writer)})

@@ -23,6 +23,7 @@ from dos.broker.store import Store, open_store
 from dos.config import Config
 
 log = logging.getLogger("dos.broker")
+_current: Starlette | None = None
 
 
 async def _ngsi_error(request: Request, exc: Exception) -> Response:
@@ -106,4 +107,16 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
     app.state.ready = ready
     app.state.startup = startup
     app.state.shutdown = shutdown
+    global _current
+    _current = app
     return app
+
+
+def current_app(config: Config) -> Starlette:
+    """The broker app of this process (created by :mod:`dos.asgi`), or a new one.
+
+    The in-process client uses it, so portal and API share one store and one writer.
+    """
+    if _current is None:
+        return create_app(config)
+    return _current
