@@ -47,7 +47,7 @@ def authenticate(
     Raises :class:`Refusal`: 401 for a missing (when ``required``), unknown or revoked key,
     403 for a key of another city, 429 with ``Retry-After`` past the key's rate limit.
     """
-    raw = raw_key(request) or raw
+    raw = raw_key(request) or raw or None
     if raw is None:
         if required:
             raise Refusal(401, "api_key is required", {"WWW-Authenticate": KEY_HEADER})
