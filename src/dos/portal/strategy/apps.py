@@ -8,3 +8,8 @@ class StrategyConfig(AppConfig):
     name = "dos.portal.strategy"
     label = "strategy"
     verbose_name = _("Strategy")
+
+    def ready(self) -> None:
+        from dos.portal.strategy import history
+
+        history.connect()
