@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 from collections.abc import Iterator
 from contextvars import ContextVar
 from decimal import Decimal
@@ -160,13 +159,24 @@ def note(obj: Any) -> None:
         return
     key = (subject[0], subject[1], _actor.get())
     # One record per subject and transaction: skip if a callback for it is already queued
-    # (Django drops queued callbacks of a rolled-back transaction itself).
+    # and has not run yet (Django drops queued callbacks of a rolled-back transaction).
     for queued in connection.run_on_commit:
-        if getattr(queued[1], "dos_key", None) == key:
+        pending = queued[1]
+        if isinstance(pending, _Recording) and pending.key == key and not pending.done:
             return
-    callback = functools.partial(_record, key)
-    callback.dos_key = key  # type: ignore[attr-defined]
-    transaction.on_commit(callback)
+    transaction.on_commit(_Recording(key))
+
+
+class _Recording:
+    """A queued on-commit recording of one subject's state."""
+
+    def __init__(self, key: tuple[str, int, Any]) -> None:
+        self.key = key
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _record(self.key)
 
 
 def _current_state(kind: str, pk: int) -> tuple[Any, dict[str, Any] | None, str]:
