@@ -36,6 +36,7 @@ RESERVED_SLUGS = frozenset(
         "suche",
         "region",
         "feeds",
+        "veranstaltungen",
         "sitemap.xml",
         "robots.txt",
         "favicon.ico",
