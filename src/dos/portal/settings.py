@@ -80,6 +80,9 @@ def _database() -> dict[str, object]:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # A file (not in-memory) so that a live server thread in the browser tests sees
+            # the test data; pytest-xdist appends a suffix per worker.
+            "TEST": {"NAME": str(DATA_DIR / "test-portal.sqlite3")},
         }
     url = urlsplit(CONFIG.DATABASE_URL)
     return {
