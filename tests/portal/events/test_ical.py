@@ -78,4 +78,6 @@ def test_venue_and_action_field_feeds(client: Client) -> None:
     assert vevent["CATEGORIES"].cats == ["Daten und Plattformen"]
     region_cal = parse(client.get("/veranstaltungen/kalender.ics"))
     assert len(region_cal.walk("VEVENT")) == 2
-    assert client.get("/veranstaltungen/handlungsfelder/gibts-nicht/kalender.ics").status_code == 404
+    assert (
+        client.get("/veranstaltungen/handlungsfelder/gibts-nicht/kalender.ics").status_code == 404
+    )

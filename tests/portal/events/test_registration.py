@@ -222,7 +222,8 @@ def test_reminders_go_out_once_the_day_before(mails) -> None:
     tomorrow_noon = (local + timedelta(days=1)).replace(hour=12, minute=0, second=0)
     tomorrow = EventFactory(starts_at=tomorrow_noon, ends_at=tomorrow_noon + timedelta(hours=2))
     later = EventFactory(
-        starts_at=tomorrow_noon + timedelta(days=3), ends_at=tomorrow_noon + timedelta(days=3, hours=1)
+        starts_at=tomorrow_noon + timedelta(days=3),
+        ends_at=tomorrow_noon + timedelta(days=3, hours=1),
     )
     seat = actions.registration_create(UserFactory(), tomorrow)
     actions.registration_create(UserFactory(), tomorrow)
