@@ -292,12 +292,13 @@ def registrations_remind(actor: Any, *, now: datetime | None = None) -> int:
         if not claimed:
             continue
         try:
-            mails.send("reminder", registration)
+            delivered = mails.send("reminder", registration)
         except Exception:
+            # Give it back so that the next run tries again.
             Registration.objects.filter(pk=registration.pk).update(reminded_at=None)
             log.exception("reminder for registration %s not sent", registration.pk)
             continue
-        sent += 1
+        sent += int(delivered)
     return sent
 
 

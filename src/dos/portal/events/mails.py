@@ -48,12 +48,13 @@ def render(kind: str, registration: Registration) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
-def send(kind: str, registration: Registration) -> None:
-    """Send the mail now (the caller handles transactions)."""
+def send(kind: str, registration: Registration) -> bool:
+    """Send the mail now (the caller handles transactions); false for a user without address."""
     if not registration.user.email:
-        return
+        return False
     subject, body = render(kind, registration)
     send_mail(subject, body, None, [registration.user.email])
+    return True
 
 
 def send_on_commit(kind: str, registration: Registration) -> None:
