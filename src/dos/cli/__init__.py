@@ -15,6 +15,7 @@ from dos import __version__
 from dos.config import ConfigError
 
 COMMAND_MODULES = ("serve", "db", "accounts", "demo", "check", "info", "city", "cityapp")
+COMMAND_MODULES = ("serve", "db", "accounts", "demo", "check", "info", "city", "events")
 
 
 class CommandError(Exception):

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "dos.portal.cityapp",
     "dos.portal.strategy",
     "dos.portal.content",
+    "dos.portal.events",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

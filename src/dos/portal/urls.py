@@ -22,6 +22,8 @@ urlpatterns = [
     path("datenschutz/", web.footer_page, {"page": "privacy"}, name="privacy"),
     path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),
     path("lizenz/", web.footer_page, {"page": "licence"}, name="licence"),
+    # Events: /veranstaltungen/… and /<city>/veranstaltungen/… (one module, see its docstring).
+    path("", include("dos.portal.events.urls")),
     path("", include("dos.portal.content.urls")),
     path("strategie/", include("dos.portal.strategy.urls")),
     path("api/app/v1/", include((cityapp.api_patterns, "cityapp_api"))),

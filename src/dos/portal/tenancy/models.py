@@ -37,6 +37,7 @@ RESERVED_SLUGS = frozenset(
         "region",
         "strategie",
         "feeds",
+        "veranstaltungen",
         "sitemap.xml",
         "robots.txt",
         "favicon.ico",
