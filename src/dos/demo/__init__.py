@@ -10,6 +10,9 @@ from importlib import import_module
 
 STEPS = [
     "dos.demo.region",
+    "dos.demo.events",
+    "dos.demo.strategy",
+    "dos.demo.cityapp",
 ]
 
 

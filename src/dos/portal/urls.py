@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dos.portal.cityapp import urls as cityapp
 from dos.portal.web import views as web
 
 handler403 = "dos.portal.web.views.error_403"
@@ -21,6 +22,15 @@ urlpatterns = [
     path("datenschutz/", web.footer_page, {"page": "privacy"}, name="privacy"),
     path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),
     path("lizenz/", web.footer_page, {"page": "licence"}, name="licence"),
+    # Events: /veranstaltungen/… and /<city>/veranstaltungen/… (one module, see its docstring).
+    path("", include("dos.portal.events.urls")),
+    path("", include("dos.portal.content.urls")),
+    path("strategie/", include("dos.portal.strategy.urls")),
+    path("api/app/v1/", include((cityapp.api_patterns, "cityapp_api"))),
+    path("open311/v2/", include((cityapp.open311_patterns, "open311"))),
+    path("<slug:city>/", include("dos.portal.cityapp.urls")),
     # City-scoped routes come last: /<city>/ must not shadow the platform routes above.
+    path("<slug:city>/", include("dos.portal.content.city_urls")),
     path("<slug:city>/", web.city_home, name="city_home"),
+    path("<slug:city>/projekte/", include(("dos.portal.strategy.city_urls", "strategy_city"))),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -24,6 +25,13 @@ def city_home(request: HttpRequest, city: str) -> HttpResponse:
 
 @require_safe
 def footer_page(request: HttpRequest, page: str) -> HttpResponse:
+    # An editable page of the content app (same slug as ``page``) replaces the built-in text.
+    if apps.is_installed("dos.portal.content"):
+        from dos.portal.content.pages import footer_page_response
+
+        editable = footer_page_response(request, page)
+        if editable is not None:
+            return editable
     # Long legal texts are written per language rather than as translation strings.
     language = "en" if get_language() == "en" else "de"
     return render(request, f"web/pages/{page}.{language}.html")

@@ -1,0 +1,233 @@
+"""Staff pages: defect reports (list, map, status) and the city's app (settings, modules,
+adoptions, client keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dos.portal.accounts.permissions import has_perm
+from dos.portal.cityapp import actions
+from dos.portal.cityapp.forms import AdoptionForm, AppSettingsForm, ClientKeyForm, ReportStatusForm
+from dos.portal.cityapp.models import (
+    Adoption,
+    AppSettings,
+    ClientKey,
+    Module,
+    ServiceRequest,
+)
+from dos.portal.tenancy.models import City
+
+
+def _guard(request: HttpRequest, perm: str, obj: Any) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not has_perm(request.user, perm, obj):
+        raise PermissionDenied(perm)
+    return None
+
+
+def _map_points(reports: list[ServiceRequest], city: City) -> list[dict[str, Any]]:
+    """Reports placed in a 0–100 box around the city centre for the SVG overview map."""
+    located = [r for r in reports if r.lat is not None and r.long is not None]
+    span_lat = max([abs(r.lat - city.latitude) for r in located] + [0.02])  # type: ignore[operator]
+    span_lon = max([abs(r.long - city.longitude) for r in located] + [0.03])  # type: ignore[operator]
+    return [
+        {
+            "report": r,
+            "x": round(50 + 45 * (r.long - city.longitude) / span_lon, 2),  # type: ignore[operator]
+            "y": round(50 - 45 * (r.lat - city.latitude) / span_lat, 2),  # type: ignore[operator]
+        }
+        for r in located
+    ]
+
+
+@require_http_methods(["GET", "HEAD"])
+def report_list(request: HttpRequest, city: str) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.view_servicerequest", here)) is not None:
+        return denied
+    reports = ServiceRequest.objects.filter(city=here).select_related("service")
+    state = request.GET.get("state", "")
+    if state in dict(ServiceRequest.STATE_CHOICES):
+        reports = reports.filter(state=state)
+    shown = list(reports[:500])
+    return render(
+        request,
+        "cityapp/report_list.html",
+        {
+            "reports": shown,
+            "points": _map_points(shown, here),
+            "states": ServiceRequest.STATE_CHOICES,
+            "state": state,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_detail(request: HttpRequest, city: str, pk: int) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    report = get_object_or_404(ServiceRequest.objects.select_related("service"), city=here, pk=pk)
+    if (denied := _guard(request, "cityapp.view_servicerequest", report)) is not None:
+        return denied
+    can_change = has_perm(request.user, "cityapp.change_servicerequest", report)
+    initial = {
+        "state": report.state,
+        "status_notes": report.status_notes,
+        "agency_responsible": report.agency_responsible,
+        "expected_datetime": report.expected_datetime,
+    }
+    form = ReportStatusForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("cityapp.change_servicerequest")
+        if form.is_valid():
+            actions.request_update(request.user, report, **form.cleaned_data)
+            messages.success(request, _("The report's status has been saved."))
+            return redirect("cityapp:report", city=here.slug, pk=report.pk)
+    return render(
+        request,
+        "cityapp/report_detail.html",
+        {"report": report, "form": form, "can_change": can_change},
+    )
+
+
+def _usable_modules(here: City) -> list[Module]:
+    modules = Module.objects.select_related("owner").prefetch_related("shared_with", "versions")
+    return [m for m in modules if m.is_available_to(here)]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def app_home(request: HttpRequest, city: str) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.view_appsettings", here)) is not None:
+        return denied
+    app = AppSettings.objects.filter(city=here).first()
+    initial = (
+        {"app_name": app.app_name, "languages": app.languages}
+        if app
+        else {
+            "app_name": f"{here.name}-App",
+            "languages": ["de", "en"],
+        }
+    )
+    form = AppSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.app_settings_save(
+                request.user, here, **form.cleaned_data, theme=app.theme if app else {}
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The app settings have been saved."))
+            return redirect("cityapp:app", city=here.slug)
+    adoptions = Adoption.objects.filter(city=here).select_related("module", "version")
+    owned = (
+        Module.objects.filter(owner=here)
+        .annotate(users=Count("adoptions"))
+        .prefetch_related("adoptions__city", "adoptions__version")
+    )
+    return render(
+        request,
+        "cityapp/app_home.html",
+        {
+            "app": app,
+            "form": form,
+            "adoptions": adoptions,
+            "modules": _usable_modules(here),
+            "owned": owned,
+            "keys": ClientKey.objects.filter(city=here),
+            "key_form": ClientKeyForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def module_detail(request: HttpRequest, city: str, key: str) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.view_appsettings", here)) is not None:
+        return denied
+    module = get_object_or_404(Module.objects.select_related("owner"), key=key)
+    if not module.is_available_to(here):
+        raise PermissionDenied("module not shared with this city")
+    usage = None
+    if module.owner_id == here.pk or has_perm(request.user, "cityapp.change_module", module):
+        usage = module.adoptions.select_related("city", "version").order_by("city__name")
+    return render(
+        request,
+        "cityapp/module_detail.html",
+        {
+            "module": module,
+            "versions": sorted(module.versions.all(), key=lambda v: v.sort_key, reverse=True),
+            "usage": usage,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def module_adopt(request: HttpRequest, city: str, key: str) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.change_adoption", here)) is not None:
+        return denied
+    module = get_object_or_404(Module, key=key)
+    if not module.is_available_to(here):
+        raise PermissionDenied("module not shared with this city")
+    current = Adoption.objects.filter(city=here, module=module).first()
+    initial: dict[str, Any] = {"version": module.latest_version()}
+    if current is not None:
+        import json
+
+        initial = {
+            "version": current.version,
+            "configuration": json.dumps(current.configuration, indent=2, ensure_ascii=False),
+            "position": current.position,
+            "enabled": current.enabled,
+        }
+    form = AdoptionForm(module, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.module_adopt(request.user, here, module, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("The module is part of the app now."))
+            return redirect("cityapp:app", city=here.slug)
+    return render(
+        request,
+        "cityapp/module_adopt.html",
+        {"module": module, "form": form, "current": current},
+    )
+
+
+@require_POST
+def key_create(request: HttpRequest, city: str) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.add_clientkey", here)) is not None:
+        return denied
+    form = ClientKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The key needs a label and a rate limit from 1 to 100000."))
+        return redirect("cityapp:app", city=here.slug)
+    key, raw = actions.client_key_create(request.user, here, **form.cleaned_data)
+    return render(request, "cityapp/key_created.html", {"key": key, "raw": raw})
+
+
+@require_POST
+def key_revoke(request: HttpRequest, city: str, pk: int) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    key = get_object_or_404(ClientKey, city=here, pk=pk)
+    if (denied := _guard(request, "cityapp.change_clientkey", key)) is not None:
+        return denied
+    actions.client_key_revoke(request.user, key)
+    messages.success(request, _("The key has been revoked."))
+    return redirect("cityapp:app", city=here.slug)

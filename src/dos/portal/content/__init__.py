@@ -1,0 +1,1 @@
+"""Editorial content: news, blog posts, pages, official documents, feeds, sitemap and search."""

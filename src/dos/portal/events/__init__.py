@@ -1,0 +1,1 @@
+"""Events: venues, events and series, registration with waiting list, reminders, iCalendar."""
