@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "broker",
     "events",
     "cityapp",
+    "strategy",
 )
 
 
