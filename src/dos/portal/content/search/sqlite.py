@@ -48,8 +48,9 @@ def match(
         return []
     table = SearchEntry._meta.db_table
     sql = [
-        f"SELECT e.id FROM {FTS_TABLE} f JOIN {table} e ON e.id = f.rowid",
-        "WHERE f MATCH %s AND e.visible_from <= %s",
+        # FTS5 resolves MATCH and bm25() by table name, so the FTS table takes no alias.
+        f"SELECT e.id FROM {FTS_TABLE} JOIN {table} e ON e.id = {FTS_TABLE}.rowid",
+        f"WHERE {FTS_TABLE} MATCH %s AND e.visible_from <= %s",
     ]
     params: list[object] = [expression, connection.ops.adapt_datetimefield_value(now)]
     if city_id is not None:
@@ -58,7 +59,7 @@ def match(
     if kinds:
         sql.append(f"AND e.kind IN ({', '.join(['%s'] * len(kinds))})")
         params.extend(kinds)
-    sql.append("ORDER BY bm25(f, 4.0, 1.0) LIMIT %s")
+    sql.append(f"ORDER BY bm25({FTS_TABLE}, 4.0, 1.0) LIMIT %s")
     params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(" ".join(sql), params)
