@@ -23,6 +23,8 @@ def _clean_cache() -> None:
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Argon2 is right for production and far too slow for hundreds of test users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_process(city: Any, kind: str = phases.IDEA_COLLECTION, slug: str = "") -> Process:

@@ -24,6 +24,7 @@ def public_ideas() -> QuerySet[Idea]:
                 "comments", filter=Q(comments__published=True, comments__hidden=False)
             )
         )
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -24,7 +24,7 @@ from dos.portal.participation.forms import (
 from dos.portal.participation.models import Comment, Follow, Idea, Process, Support
 from dos.portal.participation.models.idea import ANSWER_TRANSITIONS, IdeaStatus
 from dos.portal.participation.permissions import is_verified
-from dos.portal.participation.views.common import apply_errors, can_see, public_ideas
+from dos.portal.participation.views.common import apply_errors, can_see
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
