@@ -36,6 +36,7 @@ RESERVED_SLUGS = frozenset(
         "search",
         "suche",
         "region",
+        "strategie",
         "feeds",
         "sitemap.xml",
         "robots.txt",
