@@ -422,7 +422,7 @@ def _survey(process: Any, city: Any, people: list[Any], editor: Any) -> None:
     from dos.portal.participation import actions
     from dos.portal.participation.models import InvitationCode, Question, Survey
 
-    survey, created = Survey.objects.update_or_create(
+    survey, _created = Survey.objects.update_or_create(
         title=SURVEY["title"],
         defaults={
             "city": city,

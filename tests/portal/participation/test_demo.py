@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_every_status_and_twice_changes_nothing(client) -> None:
-    from dos.demo import region, strategy
     from dos.demo import participation as demo
+    from dos.demo import region, strategy
     from dos.portal.participation.models import Idea, IdeaStatus, Survey
 
     said: list[str] = []
