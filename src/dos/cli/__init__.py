@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "events",
     "cityapp",
     "strategy",
+    "participation",
 )
 
 

@@ -13,6 +13,7 @@ STEPS = [
     "dos.demo.events",
     "dos.demo.strategy",
     "dos.demo.cityapp",
+    "dos.demo.participation",
 ]
 
 
