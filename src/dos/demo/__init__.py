@@ -10,10 +10,10 @@ from importlib import import_module
 
 STEPS = [
     "dos.demo.region",
-    "dos.demo.events",
     "dos.demo.strategy",
-    "dos.demo.cityapp",
+    "dos.demo.events",
     "dos.demo.participation",
+    "dos.demo.cityapp",
 ]
 
 

@@ -86,6 +86,7 @@ EVENTS: list[dict[str, Any]] = [
         "waiting": 10,
         "fields": ["Energie und Umwelt", "Daten und Plattformen"],
         "people": ["Sensorfan", "Lötkolben42", "Nachteule"],
+        "projects": ["Feinstaubsensorik", "Citizen Science Lab / Stadtlabor"],
     },
     {
         "slug": "workshop-offene-daten",
@@ -100,6 +101,7 @@ EVENTS: list[dict[str, Any]] = [
         "capacity": 3,
         "waiting": 5,
         "fields": ["Daten und Plattformen"],
+        "projects": ["Open Data Portal", "Smart City Datenplattform und Dashboards"],
         # three seats, two on the waiting list: the demo's full event
         "people": ["Datenspürnase", "Sensorfan", "Radlerin_44", "Mikrocontroller", "Wetterfrosch"],
     },
@@ -118,6 +120,7 @@ EVENTS: list[dict[str, Any]] = [
         "waiting": 5,
         "fields": ["Bildung, Kultur und Freizeit", "Energie und Umwelt"],
         "people": ["Wetterfrosch", "Stadtgärtnerei"],
+        "projects": ["Wetterstationen in allen Stadtteilen", "Learning Lab / Maker Space"],
     },
 ]
 
@@ -138,6 +141,7 @@ SERIES: list[dict[str, Any]] = [
         "waiting": 0,
         "registration_required": False,
         "fields": ["Zusammenleben und Mitmachen"],
+        "projects": ["Citizen Science Lab / Stadtlabor"],
         "frequency": "weekly",
         "count": 6,
     },
@@ -155,6 +159,7 @@ SERIES: list[dict[str, Any]] = [
         "waiting": 4,
         "registration_required": True,
         "fields": ["Energie und Umwelt", "Bildung, Kultur und Freizeit"],
+        "projects": ["Bodenfeuchte- und Trockenstress-Sensoren an Bäumen"],
         "frequency": "monthly",
         "count": 4,
         "people": ["Stadtgärtnerei", "Mikrocontroller"],
@@ -185,7 +190,7 @@ def _event(data: dict[str, Any], starts: datetime) -> tuple[Any, bool]:
     from dos.portal.accounts.permissions import SYSTEM
     from dos.portal.events.actions import event_save
     from dos.portal.events.models import Event, Venue
-    from dos.portal.strategy.models import ActionField
+    from dos.portal.strategy.models import ActionField, Project
     from dos.portal.tenancy.models import City
 
     existing = Event.objects.filter(slug=data["slug"]).first()
@@ -207,7 +212,9 @@ def _event(data: dict[str, Any], starts: datetime) -> tuple[Any, bool]:
         status=Event.Status.PUBLISHED,
     )
     event_save(SYSTEM, event)
+    # Links to the strategy, where its demo step has loaded it (matched by name).
     event.action_fields.set(ActionField.objects.filter(name__in=data["fields"]))
+    event.projects.set(Project.objects.filter(title__in=data.get("projects", [])))
     return event, True
 
 

@@ -69,9 +69,11 @@ def test_list_query_count_does_not_grow_with_events(client: Client, django_asser
     assert response.content.decode().count('class="card event-card"') == 15
 
 
-def test_event_page_shows_place_accessibility_and_seats(client: Client) -> None:
+def test_event_page_shows_place_accessibility_seats_and_strategy_links(client: Client) -> None:
     venue = VenueFactory(name="Projektor", accessible_toilet=False, accessibility_notes="Aufzug")
     event = EventFactory(venue=venue, capacity=3, description="<p>Wir <strong>löten</strong></p>")
+    field = ActionField.objects.create(code="EU", slug="energie-umwelt", name="Energie und Umwelt")
+    event.action_fields.add(field)
     actions.registration_create(UserFactory(), event)
     html = client.get(event.get_absolute_url()).content.decode()
     assert f'<h1 id="event-title">{event.title}</h1>' in html
@@ -80,6 +82,7 @@ def test_event_page_shows_place_accessibility_and_seats(client: Client) -> None:
     assert "noch 2 Plätze frei" in html
     assert "Zum Anmelden einloggen" in html
     assert "kalender.ics" in html
+    assert f'<a href="{field.get_absolute_url()}">Energie und Umwelt</a>' in html
 
 
 def test_register_and_cancel_through_the_event_page(client: Client) -> None:

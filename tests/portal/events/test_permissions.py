@@ -144,3 +144,75 @@ def test_admin_change_list_shows_only_own_city_events(client: Client) -> None:
     html = client.get("/admin/events/event/").content.decode()
     assert "Schwerter Termin" in html
     assert "Dortmunder Termin" not in html
+
+
+def test_publish_and_delete_need_the_city_role() -> None:
+    event = EventFactory(status=Event.Status.DRAFT)
+    with pytest.raises(PermissionDenied):
+        actions.event_publish(user_with_role(EDITOR, schwerte()), event)
+    assert Event.objects.get(pk=event.pk).status == "draft"
+    actions.event_publish(user_with_role(EDITOR, dortmund()), event)
+    assert Event.objects.get(pk=event.pk).status == "published"
+    with pytest.raises(PermissionDenied):
+        actions.event_delete(UserFactory(), event)
+    actions.registration_create(UserFactory(), event)
+    with pytest.raises(ValidationError, match="angemeldet"):
+        actions.event_delete(user_with_role(EDITOR, dortmund()), event)
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_editor_creates_an_event_in_the_back_office(client: Client) -> None:
+    venue = VenueFactory()
+    login(client, user_with_role(EDITOR, dortmund()))
+    assert client.get("/admin/events/event/add/").status_code == 200
+    response = client.post(
+        "/admin/events/event/add/",
+        {
+            "title": "Datenspaziergang",
+            "slug": "datenspaziergang",
+            "summary": "",
+            "description": "<p>Los <script>x</script></p>",
+            "status": "published",
+            "city": dortmund().pk,
+            "starts_at_0": "2030-05-02",
+            "starts_at_1": "17:00",
+            "ends_at_0": "2030-05-02",
+            "ends_at_1": "19:00",
+            "venue": venue.pk,
+            "online_url": "",
+            "registration_required": "on",
+            "capacity": "20",
+            "waiting_list_limit": "5",
+            "organiser": "Smart-City-Büro Dortmund",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = Event.objects.get(slug="datenspaziergang")
+    assert event.description == "<p>Los </p>"
+    assert event.city.slug == "dortmund"
+
+
+def test_schwerte_editor_cannot_open_a_dortmund_event_in_the_back_office(client: Client):
+    event = EventFactory()
+    login(client, user_with_role(EDITOR, schwerte()))
+    response = client.get(f"/admin/events/event/{event.pk}/change/")
+    assert response.status_code in (302, 403, 404)
+    assert "Sensor-Workshop" not in response.content.decode()
+
+
+def test_series_in_the_back_office(client: Client) -> None:
+    first = EventFactory(slug="labor")
+    login(client, user_with_role(EDITOR, dortmund()))
+    response = client.post(
+        "/admin/events/eventseries/add/",
+        {
+            "title": "Laborabende",
+            "frequency": "weekly",
+            "interval": "1",
+            "count": "3",
+            "until": "",
+            "first_event": first.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Event.objects.filter(series__title="Laborabende").count() == 3

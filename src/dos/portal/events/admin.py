@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +16,13 @@ from dos.portal.accounts.admin_scoping import CityScopedAdmin
 from dos.portal.events import actions
 from dos.portal.events.models import Event, EventSeries, Registration, Venue
 
+#: Links typed without a scheme are read as https (Django 6's default, without its warning).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(Venue)
 class VenueAdmin(CityScopedAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "city", "address", "step_free_access"]
     list_filter = ["city"]
     search_fields = ["name", "address"]
@@ -29,6 +34,7 @@ class VenueAdmin(CityScopedAdmin):
 
 @admin.register(Event)
 class EventAdmin(CityScopedAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "city", "starts_at", "venue", "status", "capacity"]
     list_filter = ["status", "city", "venue", "registration_required"]
     search_fields = ["title", "organiser"]
