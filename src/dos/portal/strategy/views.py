@@ -219,3 +219,29 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "score_chart": score_chart,
         },
     )
+
+
+@require_safe
+def project_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project's Steckbrief as a PDF generated from the current data."""
+    from dos.portal.strategy import pdf
+
+    try:
+        content = pdf.project_pdf(slug)
+    except Project.DoesNotExist:
+        raise Http404(slug) from None
+    return _pdf_response(content, f"steckbrief-{slug}.pdf")
+
+
+@require_safe
+def strategy_pdf(request: HttpRequest) -> HttpResponse:
+    """The complete strategy as a PDF generated from the current data."""
+    from dos.portal.strategy import pdf
+
+    return _pdf_response(pdf.strategy_pdf(), "strategie.pdf")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
