@@ -452,7 +452,7 @@ KPIS: dict[str, list[dict[str, Any]]] = {
             "source": "live",
             "entity_type": "OffStreetParking",
             "attribute": "availableSpotNumber",
-            "aggregation": "latest",
+            "aggregation": "sum",
             "period": "day",
             "city": "schwerte",
             "values": [],

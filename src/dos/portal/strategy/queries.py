@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Prefetch, QuerySet, Sum
 
 from dos.portal.strategy.models import (
     ActionField,
+    ChangeRecord,
     Evaluation,
     EvaluationRound,
     EvaluationScore,
@@ -153,3 +154,12 @@ def projects_by_field() -> dict[int, list[Project]]:
         for field in project.action_fields.all()[:1]:
             grouped[field.pk].append(project)
     return grouped
+
+
+def version() -> str:
+    """A key that changes whenever the strategy changes, for caching rendered fragments:
+    the newest change record, and the number and newest update of the projects."""
+    state = Project.objects.aggregate(count=Count("id"), updated=Max("updated_at"))
+    last = ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    updated = state["updated"].timestamp() if state["updated"] else 0
+    return f"{last}-{state['count']}-{updated}"

@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dos.portal.strategy import charts, history, queries
 from dos.portal.strategy.forms import CompareForm, ProjectFilterForm
 from dos.portal.strategy.models import ActionField, ChangeRecord, Project, Strategy
+
+CACHE_SECONDS = 300
 
 
 def _strategy() -> Strategy | None:
@@ -61,26 +66,52 @@ def action_field(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def project_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
-    """All projects, filtered by action field, city, phase, status, funding and SDG."""
+    """All projects, filtered by action field, city, phase, status, funding and SDG.
+
+    The list of results is cached per filter, language and strategy version (see
+    :func:`queries.version`), so that it costs a few queries once rendered.
+    """
     data = request.GET.copy()
     if city is not None:
         data.setdefault("city", city)
     form = ProjectFilterForm(data)
-    projects = list(form.apply(queries.projects()))
+    key = f"strategy:list:{queries.version()}:{get_language()}:{data.urlencode()}"
+    results = cache.get(key)
+    if results is None:
+        projects = list(form.apply(queries.projects()))
+        results = render_to_string(
+            "strategy/_project_results.html", {"projects": projects}, request=request
+        )
+        cache.set(key, results, CACHE_SECONDS)
     return render(
         request,
         "strategy/project_list.html",
-        {"form": form, "projects": projects, "filtered": any(request.GET.values())},
+        {"form": form, "results": results, "filtered": any(request.GET.values())},
     )
 
 
 @require_safe
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A project's Steckbrief: state, milestones, KPIs with charts, evaluations."""
-    try:
-        project = queries.project_detail(slug)
-    except Project.DoesNotExist:
-        raise Http404(slug) from None
+    """A project's Steckbrief: state, milestones, KPIs with charts, evaluations (cached per
+    strategy version, language and day)."""
+    today = timezone.localdate()
+    key = f"strategy:project:{slug}:{queries.version()}:{get_language()}:{today}"
+    cached = cache.get(key)
+    if cached is None:
+        try:
+            project = queries.project_detail(slug)
+        except Project.DoesNotExist:
+            raise Http404(slug) from None
+        article = render_to_string(
+            "strategy/_project_article.html", _project_context(project, today), request=request
+        )
+        cached = (f"{project.code} {project.title}", article)
+        cache.set(key, cached, CACHE_SECONDS)
+    title, article = cached
+    return render(request, "strategy/project_detail.html", {"title": title, "article": article})
+
+
+def _project_context(project: Project, today: dt.date) -> dict[str, Any]:
     kpis = []
     colour = next((f.colour for f in project.action_fields.all()), "#1a5f9e")
     for kpi in project.kpis.all():
@@ -103,16 +134,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             }
         )
     evaluations = [(e, e.weighted_score()) for e in project.evaluations.all()]
-    return render(
-        request,
-        "strategy/project_detail.html",
-        {
-            "project": project,
-            "kpis": kpis,
-            "evaluations": evaluations,
-            "today": timezone.localdate(),
-        },
-    )
+    return {"project": project, "kpis": kpis, "evaluations": evaluations, "today": today}
 
 
 @require_safe
@@ -158,7 +180,6 @@ def roadmap(request: HttpRequest) -> HttpResponse:
                     project.start_date,
                     project.end_date,
                     colour=field.colour,
-                    url=project.get_absolute_url(),
                     milestones=milestones,
                 )
             )
@@ -183,7 +204,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     data = queries.portfolio()
     by_field = charts.bar_chart(
         _("Projects by action field"),
-        [charts.Bar(f.name, n, f.colour, f.get_absolute_url()) for f, n, _b in data.by_field],
+        [charts.Bar(f.name, n, f.colour) for f, n, _b in data.by_field],
     )
     by_phase = charts.bar_chart(
         _("Projects by phase"), [charts.Bar(str(label), n) for label, n in data.by_phase]
@@ -204,9 +225,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         score_chart = charts.bar_chart(
             _("Weighted score in %(round)s") % {"round": comparison.round.name},
             [
-                charts.Bar(
-                    f"{e.project.code} {e.project.title}", s, url=e.project.get_absolute_url()
-                )
+                charts.Bar(f"{e.project.code} {e.project.title}", s)
                 for e, s, _cells in comparison.rows
                 if s is not None
             ],
@@ -222,3 +241,29 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "score_chart": score_chart,
         },
     )
+
+
+@require_safe
+def project_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project's Steckbrief as a PDF generated from the current data."""
+    from dos.portal.strategy import pdf
+
+    try:
+        content = pdf.project_pdf(slug)
+    except Project.DoesNotExist:
+        raise Http404(slug) from None
+    return _pdf_response(content, f"steckbrief-{slug}.pdf")
+
+
+@require_safe
+def strategy_pdf(request: HttpRequest) -> HttpResponse:
+    """The complete strategy as a PDF generated from the current data."""
+    from dos.portal.strategy import pdf
+
+    return _pdf_response(pdf.strategy_pdf(), "strategie.pdf")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
