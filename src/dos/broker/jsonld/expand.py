@@ -24,7 +24,7 @@ from typing import Any
 
 from dos.broker.errors import NgsiError
 from dos.broker.jsonld.active import ActiveContext
-from dos.broker.jsonld.geojson import geometry_problem, looks_like_geometry
+from dos.broker.jsonld.geometry import geometry_problem, looks_like_geometry
 from dos.broker.jsonld.validation import (
     ALL_VALUE_KEYS,
     ATTRIBUTE_TYPES,
