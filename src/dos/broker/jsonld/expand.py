@@ -227,8 +227,17 @@ def _instance(
     if depth > _MAX_DEPTH:
         raise _bad(f"attribute {name!r}: sub-attributes nested deeper than {_MAX_DEPTH} levels")
     geo_name = name.rsplit("/", 1)[-1].rsplit("#", 1)[-1] in GEO_ATTRIBUTE_NAMES
-    if key_values or not isinstance(raw, dict):
-        return _bare(name, raw, allow_null=allow_null, geo=geo_name or key_values)
+    if key_values:
+        # simplified (§4.5.3): a bare value, except the one-member objects that name the
+        # kinds a bare value cannot express ({"languageMap": ...}, {"vocab": ...}, ...)
+        if isinstance(raw, dict) and len(raw) == 1:
+            (member,) = raw
+            if member in TYPE_OF_VALUE_KEY:
+                kind = TYPE_OF_VALUE_KEY[member]
+                return _typed(name, kind, raw, ctx, allow_null=allow_null, depth=depth)
+        return _bare(name, raw, allow_null=allow_null, geo=True)
+    if not isinstance(raw, dict):
+        return _bare(name, raw, allow_null=allow_null, geo=geo_name)
     if "@type" in raw and "type" not in raw:
         raw = {("type" if k == "@type" else k): v for k, v in raw.items()}
     kind = raw.get("type")
