@@ -233,3 +233,16 @@ def test_context_in_the_body_is_the_requests_own() -> None:
     inline = [{"name": T + "name"}, CORE_CONTEXT_URL]
     ctx = build_active_context(inline, lambda url: None)
     assert compact_entity(stored(), ctx, include_context=True)["@context"] == inline
+
+
+def test_feature_building_blocks() -> None:
+    from dos.broker.jsonld.geojson import feature, feature_collection
+
+    built = feature({"id": "urn:x:1"}, POINT, {"type": "T"})
+    assert built == {
+        "id": "urn:x:1",
+        "type": "Feature",
+        "geometry": POINT,
+        "properties": {"type": "T"},
+    }
+    assert feature_collection([built]) == {"type": "FeatureCollection", "features": [built]}
