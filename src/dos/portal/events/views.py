@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dos.portal.events import actions, ical
+from dos.portal.events import actions, ical, mails
 from dos.portal.events.forms import EventFilterForm
 from dos.portal.events.models import Event, Registration, Venue
 from dos.portal.events.tokens import InvalidCancelLink, registration_for_token
@@ -86,8 +86,7 @@ def event_detail(request: HttpRequest, slug: str, city: str | None = None) -> Ht
     confirmed = event.registrations.confirmed().count()
     waiting_position = None
     if registration and registration.status == Registration.Status.WAITING:
-        ids = list(event.registrations.waiting().values_list("pk", flat=True))
-        waiting_position = ids.index(registration.pk) + 1
+        waiting_position = mails.waiting_position(registration)
     context: dict[str, Any] = {
         "event": event,
         "registration": registration,
