@@ -56,7 +56,7 @@ def _event(request: HttpRequest, slug: str, *, any_city: bool = False) -> Event:
 
 @require_safe
 def event_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
-    form = EventFilterForm(request.GET or None, city=request.city)  # type: ignore[attr-defined]
+    form = EventFilterForm(request.GET or None, city=request.city)
     events = form.filter(Event.objects.upcoming())
     page = Paginator(listed(events).prefetch_related("action_fields"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -234,7 +234,7 @@ def event_ics(request: HttpRequest, slug: str, city: str | None = None) -> HttpR
 @require_safe
 def feed(request: HttpRequest, city: str | None = None) -> HttpResponse:
     """All events of a city (and the region-wide ones), or of the whole region."""
-    place = request.city  # type: ignore[attr-defined]
+    place = request.city
     events = Event.objects.all()
     if place is not None:
         events = events.filter(Q(city=place) | Q(city=None))
