@@ -278,3 +278,13 @@ def test_failed_reminder_is_retried_by_the_next_run(mails, monkeypatch) -> None:
     with mails():
         assert actions.registrations_remind(SYSTEM) == 1
     assert [m.subject.split(":")[0] for m in mails.outbox] == ["Morgen"]
+
+
+def test_confirmation_mail_carries_the_online_link_the_waiting_mail_does_not(mails) -> None:
+    event = EventFactory(venue=None, online_url="https://meet.example.org/raum-42", capacity=1)
+    with mails():
+        actions.registration_create(UserFactory(), event)
+        actions.registration_create(UserFactory(), event)
+    confirmed, waiting = mails.outbox
+    assert "https://meet.example.org/raum-42" in confirmed.body
+    assert "raum-42" not in waiting.body

@@ -84,6 +84,7 @@ def event_detail(request: HttpRequest, slug: str, city: str | None = None) -> Ht
     if request.user.is_authenticated:
         registration = event.registrations.filter(user=request.user).first()
     confirmed = event.registrations.confirmed().count()
+    can_manage = actions.can_manage(request.user, event)
     waiting_position = None
     if registration and registration.status == Registration.Status.WAITING:
         waiting_position = mails.waiting_position(registration)
@@ -94,7 +95,11 @@ def event_detail(request: HttpRequest, slug: str, city: str | None = None) -> Ht
         "seats_taken": confirmed,
         "seats_left": None if event.capacity is None else max(event.capacity - confirmed, 0),
         "waiting_count": event.registrations.waiting().count(),
-        "can_manage": actions.can_manage(request.user, event),
+        "can_manage": can_manage,
+        # With registration, the online link is for confirmed attendees (and organisers).
+        "show_online_link": not event.registration_required
+        or can_manage
+        or (registration is not None and registration.status == Registration.Status.CONFIRMED),
         "action_fields": event.action_fields.all(),
         "projects": event.projects.all(),
         "now": timezone.now(),
