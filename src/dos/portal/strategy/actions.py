@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dos.portal.accounts.permissions import has_perm, require
+from dos.portal.accounts.permissions import SYSTEM, has_perm, require
 from dos.portal.strategy import history
 from dos.portal.strategy.models import (
     ActionField,
@@ -80,6 +80,8 @@ KPI_FIELDS = frozenset(
     }
 )
 STRATEGY_FIELDS = frozenset({"title", "vision", "guidelines", "start_year", "end_year"})
+SYSTEM_ACTOR = SYSTEM
+"""The actor of imports and other platform jobs."""
 ACTION_FIELD_FIELDS = frozenset(
     {"code", "slug", "name", "description", "colour", "icon", "position"}
 )
