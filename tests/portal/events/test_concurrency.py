@@ -5,21 +5,26 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connections
 
 from dos.portal.events import actions
 from dos.portal.events.models import Registration
 from tests.factories import UserFactory
 from tests.portal.events.factories import EventFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Skipped at collection on SQLite, so that no transactional flush happens there for nothing.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="row locks are tested on PostgreSQL; SQLite serialises all writes",
+    ),
+]
 
 
 def test_the_last_seat_goes_to_exactly_one_person() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are tested on PostgreSQL; SQLite serialises all writes")
-    from django.db import connections
 
     event = EventFactory(capacity=1, waiting_list_limit=0)
     users = [UserFactory(), UserFactory(), UserFactory(), UserFactory()]
