@@ -22,11 +22,13 @@ COMMAND_MODULES = (
     "check",
     "info",
     "city",
+COMMAND_MODULES = (
     "broker",
     "events",
     "cityapp",
     "strategy",
     "participation",
+)
 )
 
 

@@ -55,3 +55,27 @@ def test_event_list_and_venue_page_are_accessible(live_url, page, axe_violations
     page.screenshot(path=str(SHOTS / "event-list.png"), full_page=True)
     page.goto(live_url + event.venue.get_absolute_url())
     assert axe_violations(page) == []
+
+
+def test_attendee_list_is_accessible_for_the_organiser(live_url, page, axe_violations) -> None:
+    from django.test import Client
+
+    from dos.portal.accounts.roles import EDITOR
+    from dos.portal.events import actions
+    from tests.factories import dortmund, user_with_role
+
+    event = EventFactory(title="Datenworkshop", capacity=1)
+    actions.registration_create(UserFactory(public_name="Datenspürnase"), event)
+    actions.registration_create(UserFactory(public_name="Nachteule"), event)
+    client = Client()
+    client.force_login(
+        user_with_role(EDITOR, dortmund()),
+        backend="allauth.account.auth_backends.AuthenticationBackend",
+    )
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_url}]
+    )
+    page.goto(f"{live_url}{event.get_absolute_url()}teilnehmende/")
+    assert page.get_by_role("cell", name="Datenspürnase").is_visible()
+    assert page.get_by_role("cell", name="Nachteule").is_visible()
+    assert axe_violations(page) == []

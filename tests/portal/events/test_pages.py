@@ -130,3 +130,20 @@ def test_region_home_includes_upcoming_events(client: Client) -> None:
     html = client.get("/").content.decode()
     assert "Kommende Veranstaltungen" in html
     assert "Sensor-Bautag" in html
+
+
+def test_online_link_of_a_registration_event_only_for_confirmed_attendees(client: Client):
+    event = EventFactory(venue=None, online_url="https://meet.example.org/raum-42", capacity=1)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "raum-42" not in html
+    assert "raum-42" not in client.get(f"{event.get_absolute_url()}kalender.ics").content.decode()
+    attendee, waiting = UserFactory(), UserFactory()
+    actions.registration_create(attendee, event)
+    actions.registration_create(waiting, event)
+    login(client, waiting)
+    assert "raum-42" not in client.get(event.get_absolute_url()).content.decode()
+    login(client, attendee)
+    assert (
+        'href="https://meet.example.org/raum-42"'
+        in client.get(event.get_absolute_url()).content.decode()
+    )

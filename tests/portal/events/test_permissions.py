@@ -216,3 +216,10 @@ def test_series_in_the_back_office(client: Client) -> None:
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Event.objects.filter(series__title="Laborabende").count() == 3
+
+
+def test_csv_export_defuses_formulas_in_pseudonyms() -> None:
+    event = EventFactory()
+    actions.registration_create(UserFactory(public_name='=HYPERLINK("http://x")'), event)
+    body = actions.attendees_csv(user_with_role(EDITOR, dortmund()), event)
+    assert ";\"'=HYPERLINK(" in body

@@ -241,3 +241,50 @@ def test_reminders_go_out_once_the_day_before(mails) -> None:
 def test_reminders_need_the_permission() -> None:
     with pytest.raises(PermissionDenied):
         actions.registrations_remind(UserFactory())
+
+
+def test_a_failing_mail_server_does_not_undo_the_registration(mails, monkeypatch, caplog):
+    import smtplib
+
+    from dos.portal.events import mails as event_mails
+
+    def broken(*args, **kwargs):
+        raise smtplib.SMTPException("server down")
+
+    monkeypatch.setattr(event_mails, "send_mail", broken)
+    event = EventFactory()
+    user = UserFactory()
+    with mails():
+        registration = actions.registration_create(user, event)
+    assert Registration.objects.get(pk=registration.pk).status == "confirmed"
+    assert "server down" in caplog.text
+
+
+def test_failed_reminder_is_retried_by_the_next_run(mails, monkeypatch) -> None:
+    from dos.portal.events import mails as event_mails
+
+    start = (timezone.localtime() + timedelta(days=1)).replace(hour=12, minute=0)
+    event = EventFactory(starts_at=start, ends_at=start + timedelta(hours=1))
+    registration = actions.registration_create(UserFactory(), event)
+    original = event_mails.send_mail
+
+    def broken(*args, **kwargs):
+        raise OSError("no route")
+
+    monkeypatch.setattr(event_mails, "send_mail", broken)
+    assert actions.registrations_remind(SYSTEM) == 0
+    assert Registration.objects.get(pk=registration.pk).reminded_at is None
+    monkeypatch.setattr(event_mails, "send_mail", original)
+    with mails():
+        assert actions.registrations_remind(SYSTEM) == 1
+    assert [m.subject.split(":")[0] for m in mails.outbox] == ["Morgen"]
+
+
+def test_confirmation_mail_carries_the_online_link_the_waiting_mail_does_not(mails) -> None:
+    event = EventFactory(venue=None, online_url="https://meet.example.org/raum-42", capacity=1)
+    with mails():
+        actions.registration_create(UserFactory(), event)
+        actions.registration_create(UserFactory(), event)
+    confirmed, waiting = mails.outbox
+    assert "https://meet.example.org/raum-42" in confirmed.body
+    assert "raum-42" not in waiting.body

@@ -326,12 +326,18 @@ def attendees_csv(actor: Any, event: Event) -> str:
         writer.writerow(
             [
                 registration.get_status_display(),
-                registration.user.display_name,
+                _spreadsheet_safe(registration.user.display_name),
                 registration.user.email or "",
                 timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M"),
             ]
         )
     return out.getvalue()
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """Pseudonyms are chosen by users: one starting like a formula (``=HYPERLINK(…)``) must
+    not run as one when the organiser opens the file in a spreadsheet (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def can_manage(user: Any, event: Event) -> bool:

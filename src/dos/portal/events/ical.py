@@ -53,7 +53,8 @@ def _component(event: Event) -> icalendar.Event:
         item.add("location", f"{venue.name}, {venue.address}")
         item.add("geo", (venue.latitude, venue.longitude))
     elif event.online_url:
-        item.add("location", event.online_url)
+        # With registration the link is for confirmed attendees only (no uninvited guests).
+        item.add("location", event.online_url if not event.registration_required else "Online")
     categories = [field.name for field in event.action_fields.all()]
     if categories:
         item.add("categories", categories)

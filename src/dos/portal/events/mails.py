@@ -25,6 +25,12 @@ def cancel_url(registration: Registration) -> str:
     return f"{settings.BASE_URL}{path}"
 
 
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; ``None`` when not (or no longer) waiting."""
+    ids = list(registration.event.registrations.waiting().values_list("pk", flat=True))
+    return ids.index(registration.pk) + 1 if registration.pk in ids else None
+
+
 def render(kind: str, registration: Registration) -> tuple[str, str]:
     """(subject, body) of a mail of ``kind`` about ``registration``."""
     if kind not in KINDS:
@@ -35,12 +41,7 @@ def render(kind: str, registration: Registration) -> tuple[str, str]:
         "event": event,
         "event_url": f"{settings.BASE_URL}{event.get_absolute_url()}",
         "cancel_url": cancel_url(registration) if kind != "cancelled" else "",
-        "position": (
-            list(event.registrations.waiting().values_list("pk", flat=True)).index(registration.pk)
-            + 1
-            if kind == "waiting"
-            else None
-        ),
+        "position": waiting_position(registration) if kind == "waiting" else None,
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"events/mail/{kind}_subject.txt", context).strip()
@@ -58,5 +59,9 @@ def send(kind: str, registration: Registration) -> bool:
 
 
 def send_on_commit(kind: str, registration: Registration) -> None:
-    """Send the mail once the current transaction has committed."""
-    transaction.on_commit(lambda: send(kind, registration))
+    """Send the mail once the current transaction has committed.
+
+    ``robust``: a failing mail server is logged and does not turn the already committed
+    registration into an error page.
+    """
+    transaction.on_commit(lambda: send(kind, registration), robust=True)

@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dos.portal.events import actions, ical
+from dos.portal.events import actions, ical, mails
 from dos.portal.events.forms import EventFilterForm
 from dos.portal.events.models import Event, Registration, Venue
 from dos.portal.events.tokens import InvalidCancelLink, registration_for_token
@@ -56,7 +56,7 @@ def _event(request: HttpRequest, slug: str, *, any_city: bool = False) -> Event:
 
 @require_safe
 def event_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
-    form = EventFilterForm(request.GET or None, city=request.city)  # type: ignore[attr-defined]
+    form = EventFilterForm(request.GET or None, city=request.city)
     events = form.filter(Event.objects.upcoming())
     page = Paginator(listed(events).prefetch_related("action_fields"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -84,10 +84,10 @@ def event_detail(request: HttpRequest, slug: str, city: str | None = None) -> Ht
     if request.user.is_authenticated:
         registration = event.registrations.filter(user=request.user).first()
     confirmed = event.registrations.confirmed().count()
+    can_manage = actions.can_manage(request.user, event)
     waiting_position = None
     if registration and registration.status == Registration.Status.WAITING:
-        ids = list(event.registrations.waiting().values_list("pk", flat=True))
-        waiting_position = ids.index(registration.pk) + 1
+        waiting_position = mails.waiting_position(registration)
     context: dict[str, Any] = {
         "event": event,
         "registration": registration,
@@ -95,7 +95,11 @@ def event_detail(request: HttpRequest, slug: str, city: str | None = None) -> Ht
         "seats_taken": confirmed,
         "seats_left": None if event.capacity is None else max(event.capacity - confirmed, 0),
         "waiting_count": event.registrations.waiting().count(),
-        "can_manage": actions.can_manage(request.user, event),
+        "can_manage": can_manage,
+        # With registration, the online link is for confirmed attendees (and organisers).
+        "show_online_link": not event.registration_required
+        or can_manage
+        or (registration is not None and registration.status == Registration.Status.CONFIRMED),
         "action_fields": event.action_fields.all(),
         "projects": event.projects.all(),
         "now": timezone.now(),
@@ -235,7 +239,7 @@ def event_ics(request: HttpRequest, slug: str, city: str | None = None) -> HttpR
 @require_safe
 def feed(request: HttpRequest, city: str | None = None) -> HttpResponse:
     """All events of a city (and the region-wide ones), or of the whole region."""
-    place = request.city  # type: ignore[attr-defined]
+    place = request.city
     events = Event.objects.all()
     if place is not None:
         events = events.filter(Q(city=place) | Q(city=None))
