@@ -17,7 +17,7 @@ from tests.broker.query.strategies import entity_lists, queries
 QUERY_ALPHABET = st.sampled_from([*'abc.[]()!=<>~;|,"\\ 0123456789-:TZ+eE*^$?', "..", "urn:"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=40), st.lists(QUERY_ALPHABET, max_size=30).map("".join)))
 def test_parser_only_raises_ngsi_errors(text: str) -> None:
     try:
@@ -102,7 +102,7 @@ REGEX_ALPHABET = st.sampled_from(
 
 @pytest.mark.postgres
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
