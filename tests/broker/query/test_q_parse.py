@@ -98,6 +98,21 @@ def test_attributes_mentioned() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        ("a>1", {"a"}),
+        ("a>1;b", {"a", "b"}),
+        ("a>1|b", set()),
+        ("(a;b)|(a;c)", {"a"}),
+        ("!a", set()),
+        ("a!=1;!b", {"a"}),
+    ],
+)
+def test_required_attributes(text: str, required: set[str]) -> None:
+    assert parse_q(text, expand).required_attributes() == {NS + r for r in required}
+
+
+@pytest.mark.parametrize(
     ("text", "detail"),
     [
         ("", "q: empty query at position 1"),
