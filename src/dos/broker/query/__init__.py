@@ -22,6 +22,7 @@ from dos.broker.query.projection import (
 )
 from dos.broker.query.q import parse_q
 from dos.broker.query.q_nodes import Node
+from dos.broker.query.regex import check_pattern
 from dos.broker.query.scope import ScopeTerm, parse_scope, parse_scope_query
 from dos.broker.query.sql import register_sqlite_functions
 from dos.broker.query.temporal import TemporalQuery, parse_datetime, parse_temporal_query
@@ -35,6 +36,7 @@ __all__ = [
     "ScopeTerm",
     "TemporalQuery",
     "TypeName",
+    "check_pattern",
     "geo_query_from_json",
     "geometry_of",
     "parse_attrs",
