@@ -40,6 +40,7 @@ from dos.broker.query.q_nodes import (
     Value,
     ValueList,
 )
+from dos.broker.query.regex import pattern_problem
 from dos.broker.query.scanner import MAX_DEPTH, Scanner
 
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:-@#/")
@@ -52,7 +53,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _TIME = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z?\Z")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\"<>\\^`{|}]+\Z")
 _OPERATORS = ("==", "!=", ">=", "<=", "!~=", "~=", ">", "<")
-MAX_PATTERN = 512
 
 
 def parse_q(text: str, expand: Expand) -> Node:
@@ -253,10 +253,8 @@ class _Parser:
             pattern = s.text[start : s.pos]
         if not pattern:
             s.error("expected a regular expression", start)
-        if len(pattern) > MAX_PATTERN:
-            s.error(f"regular expression longer than {MAX_PATTERN} characters", start)
-        try:
-            re.compile(pattern)
-        except (re.error, RecursionError, OverflowError) as exc:
-            s.error(f"invalid regular expression ({exc})", start)
+        problem = pattern_problem(pattern)
+        if problem:
+            message, offset = problem
+            s.error(message, start + (1 if s.text[start] == '"' else 0) + offset)
         return pattern
