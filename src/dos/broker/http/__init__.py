@@ -47,7 +47,8 @@ TABLE: list[tuple[str, str, Endpoint]] = [
 def _dispatch(path: str, handlers: dict[str, Endpoint]) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         request.scope["dos.route"] = PREFIX + path
-        return await handlers[request.method](request)
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
 
     return endpoint
 
