@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from dos.broker.errors import NgsiError
 from dos.broker.jsonld.active import ActiveContext
-from dos.broker.jsonld.geojson import looks_like_geometry
+from dos.broker.jsonld.geometry import looks_like_geometry
 from dos.broker.jsonld.representations import pick_language
 from dos.broker.jsonld.validation import VALUE_KEY
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from dos.broker.errors import NgsiError
 from dos.broker.jsonld.active import ActiveContext
-from dos.broker.jsonld.geojson import geometry_problem, looks_like_geometry
+from dos.broker.jsonld.contexts import NGSI_LD
+from dos.broker.jsonld.geometry import geometry_problem, looks_like_geometry
 from dos.broker.jsonld.validation import (
     ALL_VALUE_KEYS,
     ATTRIBUTE_TYPES,
@@ -44,6 +45,9 @@ _SYSTEM_KEYS = frozenset({"createdAt", "modifiedAt", "deletedAt"})
 _ENTITY_MEMBERS = frozenset({"id", "@id", "type", "@type", "scope", "@context"}) | _SYSTEM_KEYS
 _SILENT_INSTANCE_KEYS = frozenset({"createdAt", "modifiedAt", "deletedAt", "lang", "@context"})
 _MAX_DEPTH = 8
+_GEO_IRIS = frozenset(NGSI_LD + name for name in GEO_ATTRIBUTE_NAMES)
+# names already found valid (the check does not depend on the context); bounded
+_VALID_NAMES: set[str] = set()
 
 
 def _bad(detail: str) -> NgsiError:
@@ -125,9 +129,12 @@ def expand_scope(raw: Any) -> list[str]:
 
 def expand_name(name: str, ctx: ActiveContext) -> str:
     """An attribute name (checked) expanded to its IRI."""
-    problem = name_problem(name)
-    if problem:
-        raise _bad(f"attribute name {name!r}: {problem}")
+    if name not in _VALID_NAMES:
+        problem = name_problem(name)
+        if problem:
+            raise _bad(f"attribute name {name!r}: {problem}")
+        if len(_VALID_NAMES) < 50_000:
+            _VALID_NAMES.add(name)
     return ctx.expand(name)
 
 
@@ -189,16 +196,19 @@ def expand_attribute(
 ) -> list[dict[str, Any]]:
     """One attribute (all its instances) in the internal form. ``name`` is the name the
     client used (it appears in error details and decides GeoProperty inference)."""
+    geo = ctx.expand(name) in _GEO_IRIS
     if isinstance(raw, list) and raw and not key_values and _is_instance_like(raw[0]):
         if not all(_is_instance_like(item) for item in raw):
             raise _bad(f"attribute {name!r}: mixes attribute instances and plain values")
         instances = [
-            _instance(name, item, ctx, allow_null=allow_null, key_values=False, depth=0)
+            _instance(name, item, ctx, allow_null=allow_null, key_values=False, geo=geo, depth=0)
             for item in raw
         ]
     else:
-        instances = [
-            _instance(name, raw, ctx, allow_null=allow_null, key_values=key_values, depth=0)
+        return [
+            _instance(
+                name, raw, ctx, allow_null=allow_null, key_values=key_values, geo=geo, depth=0
+            )
         ]
     seen: set[str | None] = set()
     for instance in instances:
@@ -222,13 +232,22 @@ def _instance(
     *,
     allow_null: bool,
     key_values: bool,
+    geo: bool,
     depth: int,
 ) -> dict[str, Any]:
     if depth > _MAX_DEPTH:
         raise _bad(f"attribute {name!r}: sub-attributes nested deeper than {_MAX_DEPTH} levels")
-    geo_name = name.rsplit("/", 1)[-1].rsplit("#", 1)[-1] in GEO_ATTRIBUTE_NAMES
-    if key_values or not isinstance(raw, dict):
-        return _bare(name, raw, allow_null=allow_null, geo=geo_name or key_values)
+    if key_values:
+        # simplified (§4.5.3): a bare value, except the one-member objects that name the
+        # kinds a bare value cannot express ({"languageMap": ...}, {"vocab": ...}, ...)
+        if isinstance(raw, dict) and len(raw) == 1:
+            (member,) = raw
+            if member in TYPE_OF_VALUE_KEY:
+                kind = TYPE_OF_VALUE_KEY[member]
+                return _typed(name, kind, raw, ctx, allow_null=allow_null, depth=depth)
+        return _bare(name, raw, allow_null=allow_null, geo=True)
+    if not isinstance(raw, dict):
+        return _bare(name, raw, allow_null=allow_null, geo=geo)
     if "@type" in raw and "type" not in raw:
         raw = {("type" if k == "@type" else k): v for k, v in raw.items()}
     kind = raw.get("type")
@@ -240,19 +259,17 @@ def _instance(
                     f"attribute {name!r}: unknown attribute type {kind!r} "
                     f"(one of {', '.join(sorted(ATTRIBUTE_TYPES))})"
                 )
-            return _bare(name, raw, allow_null=allow_null, geo=geo_name)
+            return _bare(name, raw, allow_null=allow_null, geo=geo)
     elif len(present) > 1:
         raise _bad(f"attribute {name!r}: has several of {', '.join(sorted(present))}")
     elif "value" in raw:
         kind = "GeoProperty" if looks_like_geometry(raw["value"]) else "Property"
     elif present:
         kind = TYPE_OF_VALUE_KEY[next(iter(present))]
-    elif looks_like_geometry(raw):
-        return _bare(name, raw, allow_null=allow_null, geo=True)
     elif {"datasetId", "observedAt", "unitCode"}.intersection(raw):
         raise _bad(f"attribute {name!r}: has no value")
     else:
-        return _bare(name, raw, allow_null=allow_null, geo=geo_name)
+        return _bare(name, raw, allow_null=allow_null, geo=geo)
     return _typed(name, kind, raw, ctx, allow_null=allow_null, depth=depth)
 
 
@@ -285,9 +302,6 @@ def _typed(
     value_key = VALUE_KEY[kind]
     if value_key not in raw:
         raise _bad(f"attribute {name!r}: a {kind} needs a {value_key!r} member")
-    for other in ALL_VALUE_KEYS.intersection(raw):
-        if other != value_key:
-            raise _bad(f"attribute {name!r}: a {kind} cannot have a {other!r} member")
     instance: dict[str, Any] = {"type": kind}
     value = raw[value_key]
     if _null(value):
@@ -299,6 +313,8 @@ def _typed(
     for key, member in raw.items():
         if key in ("type", value_key) or key in _SILENT_INSTANCE_KEYS:
             continue
+        if key in ALL_VALUE_KEYS:
+            raise _bad(f"attribute {name!r}: a {kind} cannot have a {key!r} member")
         if key == "datasetId":
             if not is_uri(member):
                 raise _bad(f"attribute {name!r}: datasetId {member!r} is not a URI")
@@ -325,6 +341,7 @@ def _typed(
                 ctx,
                 allow_null=allow_null,
                 key_values=False,
+                geo=False,
                 depth=depth + 1,
             )
     return instance

@@ -1,103 +1,101 @@
-"""GeoJSON geometries (RFC 7946) as GeoProperty values, and the application/geo+json rendering.
+"""Entities as GeoJSON for ``Accept: application/geo+json`` (ETSI GS CIM 009 §4.5.16, §6.3.15).
 
-ETSI GS CIM 009 §4.7 (geometries), §4.5.16 / §6.3.15 (GeoJSON representation of entities).
+Each entity becomes a Feature: its ``id``, the value of the chosen GeoProperty (``location``
+unless the request says ``geoproperty=...``) as ``geometry`` (``null`` when it has none), and
+everything else, in the requested representation, as ``properties``. A query gives a
+FeatureCollection, a retrieval one Feature. With ``include_context`` the @context goes to the
+top level.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from typing import Any
 
-GEOMETRY_TYPES = frozenset(
-    {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
-)
+from dos.broker.jsonld.active import ActiveContext
+from dos.broker.jsonld.compact import compact_entity
+
 GEO_JSON = "application/geo+json"
 
 
-def _position_problem(position: Any) -> str | None:
-    if not isinstance(position, list) or not 2 <= len(position) <= 3:
-        return "a position must be an array of 2 or 3 numbers"
-    for number in position:
-        if isinstance(number, bool) or not isinstance(number, int | float):
-            return "a position must contain numbers only"
-    if not -180 <= position[0] <= 180 or not -90 <= position[1] <= 90:
-        return f"the position {position} is outside longitude -180..180 / latitude -90..90"
-    return None
-
-
-def _positions_problem(positions: Any, minimum: int) -> str | None:
-    if not isinstance(positions, list) or len(positions) < minimum:
-        return f"expected an array of at least {minimum} positions"
-    for position in positions:
-        problem = _position_problem(position)
-        if problem:
-            return problem
-    return None
-
-
-def _polygon_problem(rings: Any) -> str | None:
-    if not isinstance(rings, list) or not rings:
-        return "a Polygon needs at least one linear ring"
-    for ring in rings:
-        problem = _positions_problem(ring, 4)
-        if problem:
-            return f"linear ring: {problem}"
-        if ring[0] != ring[-1]:
-            return "a linear ring must end with its first position (closed)"
-    return None
-
-
-def geometry_problem(geometry: Any) -> str | None:
-    """Why ``geometry`` is not a valid GeoJSON geometry, or ``None`` when it is."""
-    if not isinstance(geometry, dict):
-        return "a geometry must be a GeoJSON object"
-    kind = geometry.get("type")
-    if kind not in GEOMETRY_TYPES:
-        return f"unsupported geometry type {kind!r} (one of {', '.join(sorted(GEOMETRY_TYPES))})"
-    coordinates = geometry.get("coordinates")
-    if coordinates is None:
-        return f"the {kind} has no coordinates"
-    if kind == "Point":
-        return _position_problem(coordinates)
-    if kind == "MultiPoint":
-        return _positions_problem(coordinates, 1)
-    if kind == "LineString":
-        return _positions_problem(coordinates, 2)
-    if kind == "MultiLineString":
-        if not isinstance(coordinates, list) or not coordinates:
-            return "a MultiLineString needs at least one LineString"
-        for line in coordinates:
-            problem = _positions_problem(line, 2)
-            if problem:
-                return problem
-        return None
-    if kind == "Polygon":
-        return _polygon_problem(coordinates)
-    if not isinstance(coordinates, list) or not coordinates:
-        return "a MultiPolygon needs at least one Polygon"
-    for polygon in coordinates:
-        problem = _polygon_problem(polygon)
-        if problem:
-            return problem
-    return None
-
-
-def looks_like_geometry(value: Any) -> bool:
-    """True for an object shaped like a GeoJSON geometry (``type`` and ``coordinates``)."""
-    return (
-        isinstance(value, dict) and value.get("type") in GEOMETRY_TYPES and "coordinates" in value
+def _geometry(entity: dict[str, Any], iri: str) -> dict[str, Any] | None:
+    instances = entity.get("attrs", {}).get(iri) or []
+    default = next(
+        (i for i in instances if "datasetId" not in i), instances[0] if instances else None
     )
+    if default is None or default.get("type") != "GeoProperty":
+        return None
+    value = default.get("value")
+    return value if isinstance(value, dict) else None
 
 
-def feature(
-    entity: dict[str, Any], geometry: dict[str, Any] | None, properties: dict[str, Any]
+def to_feature(
+    entity: dict[str, Any],
+    ctx: ActiveContext,
+    *,
+    geoproperty: str = "location",
+    representation: str = "normalized",
+    attrs: Collection[str] | None = None,
+    pick: Collection[str] | None = None,
+    omit: Collection[str] | None = None,
+    lang: str | None = None,
+    sys_attrs: bool = False,
+    include_context: bool = False,
 ) -> dict[str, Any]:
-    """One GeoJSON Feature for an entity (§4.5.16): id, geometry, and the other members."""
-    return {"id": entity["id"], "type": "Feature", "geometry": geometry, "properties": properties}
+    """One entity as a GeoJSON Feature (``geoproperty`` is a name, expanded with ``ctx``)."""
+    properties = compact_entity(
+        entity,
+        ctx,
+        representation=representation,
+        attrs=attrs,
+        pick=pick,
+        omit=omit,
+        lang=lang,
+        sys_attrs=sys_attrs,
+    )
+    properties.pop("id", None)
+    feature: dict[str, Any] = {
+        "id": entity["id"],
+        "type": "Feature",
+        "geometry": _geometry(entity, ctx.expand(geoproperty)),
+        "properties": properties,
+    }
+    if include_context:
+        feature["@context"] = ctx.context_value()
+    return feature
 
 
-def feature_collection(
-    features: Sequence[dict[str, Any]] | Iterable[dict[str, Any]],
+def to_geojson(
+    entities: Iterable[dict[str, Any]],
+    ctx: ActiveContext,
+    *,
+    geoproperty: str = "location",
+    representation: str = "normalized",
+    attrs: Collection[str] | None = None,
+    pick: Collection[str] | None = None,
+    omit: Collection[str] | None = None,
+    lang: str | None = None,
+    sys_attrs: bool = False,
+    include_context: bool = False,
 ) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of features."""
-    return {"type": "FeatureCollection", "features": list(features)}
+    """Entities as a GeoJSON FeatureCollection (for queries)."""
+    collection: dict[str, Any] = {
+        "type": "FeatureCollection",
+        "features": [
+            to_feature(
+                entity,
+                ctx,
+                geoproperty=geoproperty,
+                representation=representation,
+                attrs=attrs,
+                pick=pick,
+                omit=omit,
+                lang=lang,
+                sys_attrs=sys_attrs,
+            )
+            for entity in entities
+        ],
+    }
+    if include_context:
+        collection["@context"] = ctx.context_value()
+    return collection
