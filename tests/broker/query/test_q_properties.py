@@ -28,9 +28,10 @@ def test_parser_only_raises_ngsi_errors(text: str) -> None:
         assert "position" in error.detail
     else:
         assert isinstance(node, Node)
+        assert parse_q(str(node), expand) == node
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(queries)
 def test_printed_queries_parse_back(node: Node) -> None:
     assert parse_q(str(node), expand) == node

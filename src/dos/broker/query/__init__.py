@@ -12,7 +12,13 @@ from __future__ import annotations
 from dos.broker.query.boolean import Condition
 from dos.broker.query.entity_types import TypeName, parse_type_query, type_alternatives
 from dos.broker.query.geo import GeoQuery, geo_query_from_json, geometry_of, parse_geo_query
-from dos.broker.query.projection import Projection, parse_attrs, parse_projection
+from dos.broker.query.projection import (
+    Member,
+    Projection,
+    parse_attrs,
+    parse_members,
+    parse_projection,
+)
 from dos.broker.query.q import parse_q
 from dos.broker.query.q_nodes import Node
 from dos.broker.query.scope import ScopeTerm, parse_scope, parse_scope_query
@@ -21,6 +27,7 @@ from dos.broker.query.sql import register_sqlite_functions
 __all__ = [
     "Condition",
     "GeoQuery",
+    "Member",
     "Node",
     "Projection",
     "ScopeTerm",
@@ -29,6 +36,7 @@ __all__ = [
     "geometry_of",
     "parse_attrs",
     "parse_geo_query",
+    "parse_members",
     "parse_projection",
     "parse_q",
     "parse_scope",

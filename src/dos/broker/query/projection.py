@@ -1,8 +1,10 @@
 """The attribute lists ``attrs``, ``pick`` and ``omit`` (ETSI GS CIM 009 §4.21, §6.3.18).
 
-``attrs=temperature,humidity`` selects attributes; ``pick`` keeps and ``omit`` drops entity
-members, which are attribute names or the core members ``id``, ``type``, ``scope``,
-``createdAt``, ``modifiedAt`` (those are not expanded).
+``attrs=temperature,humidity`` selects attributes. ``pick`` keeps and ``omit`` drops entity
+members: attribute names or the core members ``id``, ``type``, ``scope``, ``createdAt``,
+``modifiedAt`` (not expanded). For linked entities (``join``) a Relationship may carry a
+nested projection in braces: ``pick=id,locatedAt{id,name,isInCountry{id}}``.
+``pick`` and ``omit`` may be combined when they share no member; neither goes with ``attrs``.
 """
 
 from __future__ import annotations
@@ -11,29 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dos.broker.errors import NgsiError
-from dos.broker.query.scanner import Scanner
+from dos.broker.query.scanner import MAX_DEPTH, Scanner
 
 CORE_MEMBERS = frozenset({"id", "type", "scope", "createdAt", "modifiedAt", "deletedAt"})
 _NAME_STOP = frozenset(',;|()[]{}"<>\\^` \t')
 
 
-def _names(param: str, text: str) -> list[str]:
-    s = Scanner(param, text)
-    names: list[str] = []
-    while True:
-        start = s.pos
-        while not s.at_end() and s.peek() not in _NAME_STOP:
-            s.pos += 1
-        name = s.text[start : s.pos]
-        if not name:
-            if s.at_end():
-                s.error("expected a name but the text ended")
-            s.error(f"expected a name, found {s.peek()!r}")
-        names.append(name)
+def _name(s: Scanner) -> str:
+    start = s.pos
+    while not s.at_end() and s.peek() not in _NAME_STOP:
+        s.pos += 1
+    if s.pos == start:
         if s.at_end():
-            return names
-        if not s.accept(","):
-            s.unexpected()
+            s.error("expected a name but the text ended")
+        s.error(f"expected a name, found {s.peek()!r}")
+    return s.text[start : s.pos]
 
 
 def parse_attrs(
@@ -42,48 +36,96 @@ def parse_attrs(
     """The expanded attribute IRIs of ``attrs`` (in order, without repeats); None when absent."""
     if text is None:
         return None
+    s = Scanner(param, text)
     result: list[str] = []
-    for name in _names(param, text):
-        iri = expand(name)
+    while True:
+        iri = expand(_name(s))
         if iri not in result:
             result.append(iri)
-    return result
+        if s.at_end():
+            return result
+        if not s.accept(","):
+            s.unexpected()
+
+
+@dataclass(frozen=True)
+class Member:
+    """One item of ``pick``/``omit``: ``key`` is a core member or an expanded attribute IRI."""
+
+    name: str
+    key: str
+    nested: tuple[Member, ...] | None = None
+
+    def __str__(self) -> str:
+        if self.nested is None:
+            return self.name
+        return self.name + "{" + ",".join(str(m) for m in self.nested) + "}"
+
+
+def parse_members(text: str, expand: Callable[[str], str], param: str) -> tuple[Member, ...]:
+    """Parse a ``pick``/``omit`` list with nested braces for linked entities."""
+    s = Scanner(param, text)
+    members = _members(s, expand, 0)
+    if not s.at_end():
+        s.unexpected()
+    return members
+
+
+def _members(s: Scanner, expand: Callable[[str], str], depth: int) -> tuple[Member, ...]:
+    items: list[Member] = []
+    while True:
+        name = _name(s)
+        key = name if name in CORE_MEMBERS else expand(name)
+        nested = None
+        if s.accept("{"):
+            if depth >= MAX_DEPTH:
+                s.error(f"braces nested deeper than {MAX_DEPTH} levels")
+            nested = _members(s, expand, depth + 1)
+            s.expect("}", "'}'")
+        items.append(Member(name, key, nested))
+        if not s.accept(","):
+            return tuple(items)
 
 
 @dataclass(frozen=True)
 class Projection:
-    """What ``pick`` (keep) or ``omit`` (drop) names: core members and attribute IRIs."""
+    """``pick`` (members kept) and/or ``omit`` (members dropped); None means not given."""
 
-    mode: str  # "pick" or "omit"
-    members: frozenset[str]
-    attrs: tuple[str, ...]
+    pick: tuple[Member, ...] | None = None
+    omit: tuple[Member, ...] | None = None
 
-    def keeps_member(self, member: str) -> bool:
-        """Whether the core member (``id``, ``type``, ...) stays in the output."""
-        return (member in self.members) == (self.mode == "pick")
+    def keeps(self, key: str) -> bool:
+        """Whether the member (``id``, ``type``, ... or an attribute IRI) stays in the output."""
+        if self.pick is not None and not any(m.key == key for m in self.pick):
+            return False
+        return not (
+            self.omit is not None and any(m.key == key and m.nested is None for m in self.omit)
+        )
 
-    def keeps_attr(self, iri: str) -> bool:
-        """Whether the attribute (expanded IRI) stays in the output."""
-        return (iri in self.attrs) == (self.mode == "pick")
+    def nested(self, key: str) -> Projection | None:
+        """The projection for the entity linked by Relationship ``key`` (``join``), if any."""
+        pick = next((m.nested for m in self.pick or () if m.key == key), None)
+        omit = next((m.nested for m in self.omit or () if m.key == key), None)
+        return None if pick is None and omit is None else Projection(pick, omit)
 
 
 def parse_projection(
-    pick: str | None, omit: str | None, expand: Callable[[str], str]
+    pick: str | None,
+    omit: str | None,
+    expand: Callable[[str], str],
+    attrs: str | None = None,
 ) -> Projection | None:
-    """Parse ``pick`` or ``omit`` (not both); None when neither is given."""
-    if pick is not None and omit is not None:
-        raise NgsiError("BadRequestData", "pick, omit: only one of them may be given")
+    """Parse ``pick`` and ``omit``; None when neither is given (ETSI GS CIM 009 §4.21)."""
     if pick is None and omit is None:
         return None
-    mode, text = ("pick", pick) if pick is not None else ("omit", omit)
-    assert text is not None
-    members: set[str] = set()
-    attrs: list[str] = []
-    for name in _names(mode, text):
-        if name in CORE_MEMBERS:
-            members.add(name)
-        else:
-            iri = expand(name)
-            if iri not in attrs:
-                attrs.append(iri)
-    return Projection(mode, frozenset(members), tuple(attrs))
+    if attrs is not None:
+        used = "pick" if pick is not None else "omit"
+        raise NgsiError("BadRequestData", f"{used}: cannot be combined with attrs")
+    picked = parse_members(pick, expand, "pick") if pick is not None else None
+    omitted = parse_members(omit, expand, "omit") if omit is not None else None
+    if picked is not None and omitted is not None:
+        both = {m.key for m in picked} & {m.key for m in omitted if m.nested is None}
+        if both:
+            names = sorted(m.name for m in picked if m.key in both)
+            raise NgsiError("BadRequestData", f"pick, omit: {', '.join(names)} in both")
+    return Projection(picked, omitted)

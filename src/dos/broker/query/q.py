@@ -51,6 +51,28 @@ _DATETIME = re.compile(
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _TIME = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z?\Z")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\"<>\\^`{|}]+\Z")
+# Regular-expression constructs that mean something else (or nothing) in PostgreSQL AREs than
+# in Python's re; refusing them keeps matches() and both SQL engines in agreement.
+_UNPORTABLE = re.compile(r"\(\?P|\(\?<[A-Za-z]|\(\?>|\(\?[aiLmsux-]+:|\(\?[aiLmsux]*-|[*+?}]\+")
+_UNPORTABLE_ESCAPES = frozenset("bBGNpPz")
+
+
+def _unportable(pattern: str) -> tuple[str, int] | None:
+    """The first construct (and its offset) that Python and PostgreSQL read differently."""
+    index = 0
+    while index < len(pattern):
+        if pattern[index] == "\\":
+            if pattern[index + 1 : index + 2] in _UNPORTABLE_ESCAPES:
+                return pattern[index : index + 2], index
+            index += 2
+            continue
+        found = _UNPORTABLE.match(pattern, index)
+        if found:
+            return found.group(), index
+        index += 1
+    return None
+
+
 _OPERATORS = ("==", "!=", ">=", "<=", "!~=", "~=", ">", "<")
 MAX_PATTERN = 512
 
@@ -255,6 +277,13 @@ class _Parser:
             s.error("expected a regular expression", start)
         if len(pattern) > MAX_PATTERN:
             s.error(f"regular expression longer than {MAX_PATTERN} characters", start)
+        unportable = _unportable(pattern)
+        if unportable:
+            construct, offset = unportable
+            s.error(
+                f"regular expression construct {construct!r} is not supported",
+                start + (1 if s.text[start] == '"' else 0) + offset,
+            )
         try:
             re.compile(pattern)
         except (re.error, RecursionError, OverflowError) as exc:

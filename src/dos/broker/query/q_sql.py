@@ -77,27 +77,31 @@ class _Writer:
     def value_term(self, term: ValueTerm) -> Fragment:
         raise NotImplementedError
 
-    def condition(self, term: ValueTerm) -> Fragment:
-        """The test on one candidate, written by the dialect's ``compare``/``regex``."""
+    def condition(self, term: ValueTerm, *candidate: Fragment) -> Fragment:
+        """The test on one candidate, written by the dialect's ``compare``/``regex``.
+
+        ``candidate`` optionally gives the SQL of the candidate's JSON type and value.
+        """
         if isinstance(term, Comparison):
-            return self.compare(term.op, term.value)
+            return self.compare(term.op, term.value, *candidate)
         if isinstance(term, ValueList):
-            parts = [self.compare("==", v) for v in term.values]
+            parts = [self.compare("==", v, *candidate) for v in term.values]
             return (
                 "(" + " OR ".join(sql for sql, _ in parts) + ")",
                 [p for _, params in parts for p in params],
             )
         if isinstance(term, Range):
-            low, high = self.compare(">=", term.low), self.compare("<=", term.high)
+            low = self.compare(">=", term.low, *candidate)
+            high = self.compare("<=", term.high, *candidate)
             return f"({low[0]} AND {high[0]})", low[1] + high[1]
         if isinstance(term, Pattern):
-            return self.regex(term.pattern)
+            return self.regex(term.pattern, *candidate)
         raise TypeError(f"not a value term: {term!r}")
 
-    def compare(self, op: str, value: Value) -> Fragment:
+    def compare(self, op: str, value: Value, *candidate: Fragment) -> Fragment:
         raise NotImplementedError
 
-    def regex(self, pattern: str) -> Fragment:
+    def regex(self, pattern: str, *candidate: Fragment) -> Fragment:
         raise NotImplementedError
 
 
@@ -135,39 +139,69 @@ class _Sqlite(_Writer):
         return self._instances(path, where)
 
     def value_term(self, term: ValueTerm) -> Fragment:
+        # One CASE on the JSON type of the target: scalars (the common case) are compared
+        # directly, arrays and objects through json_each. CASE evaluates only the arm taken,
+        # which keeps the number of JSON parses per row low.
         target, tparams = self._member_path(term.path)
+        neg = "NOT " if term.negated else ""
+        arms: list[str] = []
+        params: list[Any] = [*tparams]
+
+        def arm(when: str, sql: str, arm_params: list[Any]) -> None:
+            arms.append(f"WHEN '{when}' THEN {neg}{sql}")
+            params.extend(arm_params)
+
         cond, cparams = self.condition(term)
-        shape = f"json_type(i.value, {target}) <> 'object'"
-        shape_params = list(tparams)
+        arm(
+            "array",
+            f"EXISTS (SELECT 1 FROM json_each(i.value, {target}) AS v WHERE {cond})",
+            [*tparams, *cparams],
+        )
+        unwrapped = f"({target} || '.\"@value\"')"
+        value_object = (
+            f"EXISTS (SELECT 1 FROM json_each(i.value, {unwrapped}) AS v"
+            f" WHERE json_type(i.value, {unwrapped}) <> 'object' AND {cond})"
+        )
+        object_params = [*tparams, *tparams, *cparams]
         if term.path.member is None and not term.path.keys:
             prefix = "$" + "".join(_json_key(iri) for iri in term.path.sub_iris)
-            shape = f"({shape} OR json_extract(i.value, ?) = 'LanguageProperty')"
-            shape_params.append(prefix + ".type")
-        unwrapped = f"({target} || '.\"@value\"')"
-        found = (
-            f"(EXISTS (SELECT 1 FROM json_each(i.value, {target}) AS v WHERE {shape} AND {cond})"
-            f" OR EXISTS (SELECT 1 FROM json_each(i.value, {unwrapped}) AS v"
-            f" WHERE json_type(i.value, {unwrapped}) <> 'object' AND {cond}))"
-        )
-        params = [*tparams, *shape_params, *cparams, *tparams, *tparams, *cparams]
-        if term.negated:
-            where = (
-                f"json_type(i.value, {target}) IS NOT NULL AND NOT {found}",
-                [*tparams, *params],
+            value_object = (
+                "(CASE WHEN json_extract(i.value, ?) = 'LanguageProperty' THEN EXISTS"
+                f" (SELECT 1 FROM json_each(i.value, {target}) AS v WHERE {cond})"
+                f" ELSE {value_object} END)"
             )
-        else:
-            where = (found, params)
-        return self._instances(term.path, where)
+            object_params = [prefix + ".type", *tparams, *cparams, *object_params]
+        arm("object", value_object, object_params)
+        scalar: Fragment = (f"json_extract(i.value, {target})", tparams)
+        for json_type in ("integer", "real", "text", "true", "false", "null"):
+            sql, arm_params = self.condition(term, (f"'{json_type}'", []), scalar)
+            arm(json_type, sql, arm_params)
+        where = f"CASE json_type(i.value, {target}) {' '.join(arms)} ELSE 0 END"
+        return self._instances(term.path, (where, params))
 
-    def compare(self, op: str, value: Value) -> Fragment:
+    def compare(self, op: str, value: Value, *candidate: Fragment) -> Fragment:
+        (kind_sql, kind_params), (value_sql, value_params) = candidate or (
+            ("v.type", []),
+            ("v.value", []),
+        )
         kind = value.compares_as
         if kind == "boolean":
-            return ("v.type = 'true'" if value.value else "v.type = 'false'"), []
-        types = "v.type IN ('integer', 'real')" if kind == "number" else "v.type = 'text'"
-        return f"({types} AND v.value {_SQL_OP[op]} ?)", [value.value]
+            return f"({kind_sql} = '{'true' if value.value else 'false'}')", list(kind_params)
+        types = f"{kind_sql} IN ('integer', 'real')" if kind == "number" else f"{kind_sql} = 'text'"
+        return (
+            f"({types} AND {value_sql} {_SQL_OP[op]} ?)",
+            [*kind_params, *value_params, value.value],
+        )
 
-    def regex(self, pattern: str) -> Fragment:
-        return "(v.type = 'text' AND v.value REGEXP ?)", [pattern]
+    def regex(self, pattern: str, *candidate: Fragment) -> Fragment:
+        (kind_sql, kind_params), (value_sql, value_params) = candidate or (
+            ("v.type", []),
+            ("v.value", []),
+        )
+        return (
+            f"({kind_sql} = 'text' AND {value_sql} REGEXP ?)",
+            [*kind_params, *value_params, pattern],
+        )
 
 
 class _Postgres(_Writer):
@@ -223,7 +257,7 @@ class _Postgres(_Writer):
         where = f"r.t IS NOT NULL AND NOT {found}" if term.negated else found
         return f"EXISTS (SELECT 1 FROM {frm} WHERE {where})", [*params, *cparams]
 
-    def compare(self, op: str, value: Value) -> Fragment:
+    def compare(self, op: str, value: Value, *candidate: Fragment) -> Fragment:
         kind = value.compares_as
         if kind == "boolean":
             return ("c.v = 'true'::jsonb" if value.value else "c.v = 'false'::jsonb"), []
@@ -242,7 +276,7 @@ class _Postgres(_Writer):
             [value.value],
         )
 
-    def regex(self, pattern: str) -> Fragment:
+    def regex(self, pattern: str, *candidate: Fragment) -> Fragment:
         return (
             "(CASE WHEN jsonb_typeof(c.v) = 'string' THEN (c.v #>> '{}') ~ %s::text ELSE false END)",
             [pattern],
