@@ -247,3 +247,15 @@ def test_tenants_are_separate(client: TestClient) -> None:
     assert client.get(f"{BASE}/types").json()["typeList"] == []
     bad = client.get(f"{BASE}/types", headers={"NGSILD-Tenant": "a b"})
     assert bad.status_code == 400
+
+
+def test_entity_ids_with_slashes(client: TestClient) -> None:
+    entity_id = "http://example.org/sensors/1"
+    create(client, weather(entity_id))
+    path = f"{BASE}/entities/http%3A%2F%2Fexample.org%2Fsensors%2F1"
+    assert client.get(path).json()["id"] == entity_id
+    assert client.patch(f"{path}/attrs/temperature", json={"value": 3}).status_code == 204
+    assert client.get(path).json()["temperature"]["value"] == 3
+    assert client.post(f"{path}/attrs", json={"humidity": 4}).status_code == 204
+    assert client.delete(path).status_code == 204
+    assert client.get(path).status_code == 404
