@@ -72,6 +72,20 @@ class SqlSession:
                 found[doc["id"]] = doc
         return found
 
+    def _from(self, tenant: str, query: EntityQuery) -> tuple[str, str, list[Any]]:
+        """FROM clause, ORDER BY column and their parameters.
+
+        A query for one type (the common case) walks the (tenant, type, pk) index in pk order
+        and joins the documents, so a page stops after ``limit`` matches without sorting.
+        """
+        if query.types and len(query.types) == 1 and len(query.types[0]) == 1:
+            return (
+                "entity_types t JOIN entities e ON e.pk = t.pk AND t.tenant = ? AND t.type = ?",
+                "t.pk",
+                [tenant, query.types[0][0]],
+            )
+        return "entities e", "e.pk", []
+
     def _where(self, tenant: str, query: EntityQuery) -> tuple[str, list[Any]]:
         parts = ["e.tenant = ?"]
         params: list[Any] = [tenant]
@@ -81,7 +95,7 @@ class SqlSession:
         if query.id_pattern:
             parts.append(self.regex_sql("e.id"))
             params.append(query.id_pattern)
-        if query.types:
+        if query.types and not (len(query.types) == 1 and len(query.types[0]) == 1):
             groups = []
             for group in query.types:
                 conds = []
@@ -118,8 +132,11 @@ class SqlSession:
 
     def query(self, tenant: str, query: EntityQuery) -> tuple[list[Doc], int | None]:
         """Matching entities in insertion order, one page, and the total when asked."""
-        where, params = self._where(tenant, query)
-        select = f"SELECT {self.doc_select} FROM entities e WHERE {where} ORDER BY e.pk"
+        source, order, source_params = self._from(tenant, query)
+        where, where_params = self._where(tenant, query)
+        source = self.sql(source)
+        params = [*source_params, *where_params]
+        select = f"SELECT {self.doc_select} FROM {source} WHERE {where} ORDER BY {order}"
         checks = list(query.extra)
         if query.geo is not None:
             checks.append(query.geo.matches)
@@ -135,7 +152,7 @@ class SqlSession:
             if query.count:
                 total = int(
                     self.conn.execute(
-                        f"SELECT COUNT(*) FROM entities e WHERE {where}", params
+                        f"SELECT COUNT(*) FROM {source} WHERE {where}", params
                     ).fetchone()[0]
                 )
             return docs, total
