@@ -86,7 +86,7 @@ def test_normalized(ctx: ActiveContext) -> None:
             },
             {"type": "Property", "value": 52, "datasetId": "urn:ngsi-ld:Dataset:gps"},
         ],
-        "@context": [USER_URL, CORE_CONTEXT_URL],
+        "@context": USER_URL,
     }
 
 
@@ -213,7 +213,7 @@ def test_geojson(ctx: ActiveContext) -> None:
         [stored(), other], ctx, representation="keyValues", include_context=True
     )
     assert collection["type"] == "FeatureCollection"
-    assert collection["@context"] == [USER_URL, CORE_CONTEXT_URL]
+    assert collection["@context"] == USER_URL
     first, second = collection["features"]
     assert first["id"] == "urn:ngsi-ld:Building:1"
     assert first["type"] == "Feature"
@@ -225,3 +225,24 @@ def test_geojson(ctx: ActiveContext) -> None:
     feature = to_feature(stored(), ctx, geoproperty="name")
     assert feature["geometry"] is None
     assert feature["properties"]["name"] == {"type": "Property", "value": "Phoenix"}
+
+
+def test_context_in_the_body_is_the_requests_own() -> None:
+    core_only = compact_entity(stored(), core_active_context(), include_context=True)
+    assert core_only["@context"] == CORE_CONTEXT_URL
+    inline = [{"name": T + "name"}, CORE_CONTEXT_URL]
+    ctx = build_active_context(inline, lambda url: None)
+    assert compact_entity(stored(), ctx, include_context=True)["@context"] == inline
+
+
+def test_feature_building_blocks() -> None:
+    from dos.broker.jsonld.geojson import feature, feature_collection
+
+    built = feature({"id": "urn:x:1"}, POINT, {"type": "T"})
+    assert built == {
+        "id": "urn:x:1",
+        "type": "Feature",
+        "geometry": POINT,
+        "properties": {"type": "T"},
+    }
+    assert feature_collection([built]) == {"type": "FeatureCollection", "features": [built]}

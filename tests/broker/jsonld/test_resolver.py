@@ -221,3 +221,20 @@ def test_forget_reloads(resolver: ContextResolver, server: ContextServer) -> Non
     run(resolver.resolve(USER_URL))
     assert server.requests == [USER_URL, USER_URL]
     run(resolver.aclose())
+
+
+def test_a_default_resolver_never_sends_for_core_contexts(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def refuse(*args: object, **kwargs: object) -> httpx.Response:
+        raise AssertionError("network used")
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", refuse)
+    resolver = ContextResolver()
+    for url in (
+        CORE_CONTEXT_URL,
+        V16,
+        "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
+    ):
+        ctx = run(resolver.resolve_request(link=f"<{url}>{REL}", content_type="application/json"))
+        assert ctx.expand("Property") == "https://uri.etsi.org/ngsi-ld/Property"
+    error = error_of(lambda: run(resolver.resolve(USER_URL)))
+    assert error.error_type == "LdContextNotAvailable"  # the refused send surfaces as 503

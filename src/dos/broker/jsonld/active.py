@@ -154,14 +154,13 @@ class ActiveContext:
     def context_value(self) -> Any:
         """The ``@context`` to put into an application/ld+json response body.
 
-        The user's own contexts followed by the core context URL; only the core URL when the
-        request brought none.
+        The request's own @context as it came (a URL stays a string); the core context URL
+        when the request brought none. The core context applies implicitly in NGSI-LD, so it
+        is not appended (clients compare the @context they sent with the one they get).
         """
         if not self.source:
             return CORE_CONTEXT_URL
-        if any(isinstance(item, str) and is_core_context_url(item) for item in self.source):
-            return self.source[0] if len(self.source) == 1 else list(self.source)
-        return [*self.source, CORE_CONTEXT_URL]
+        return self.source[0] if len(self.source) == 1 else list(self.source)
 
     def link_url(self) -> str:
         """The URL for a ``Link`` header on an application/json response.

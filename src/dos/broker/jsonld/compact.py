@@ -21,6 +21,9 @@ Representation = Literal["normalized", "concise", "keyValues"]
 REPRESENTATIONS: tuple[str, ...] = ("normalized", "concise", "keyValues")
 
 _INSTANCE_META = ("datasetId", "observedAt", "unitCode")
+_SIMPLE_KINDS = frozenset({"Property", "Relationship", "GeoProperty"})
+_SIMPLE = frozenset({"type", "value", "object", "datasetId", "observedAt", "unitCode"})
+_SIMPLE_WITH_SYS = _SIMPLE | {"createdAt", "modifiedAt"}
 _SYS = ("createdAt", "modifiedAt")
 _NOT_SUB_ATTRIBUTES = frozenset(
     {
@@ -76,9 +79,21 @@ def compact_entity(
     scope = entity.get("scope")
     if scope and wanted("scope"):
         out["scope"] = scope[0] if len(scope) == 1 else list(scope)
+    simple_keys = _SIMPLE_WITH_SYS if sys_attrs else _SIMPLE
+    concise = representation == "concise"
     for iri, instances in entity.get("attrs", {}).items():
         if (attrs is not None and iri not in attrs) or not wanted(iri) or not instances:
             continue
+        if len(instances) == 1:
+            # fast path: one plain Property / Relationship / GeoProperty instance
+            instance = instances[0]
+            if instance["type"] in _SIMPLE_KINDS and instance.keys() <= _SIMPLE_WITH_SYS:
+                if representation == "keyValues":
+                    out[ctx.compact(iri)] = instance[VALUE_KEY[instance["type"]]]
+                    continue
+                plain = {k: v for k, v in instance.items() if k in simple_keys}
+                out[ctx.compact(iri)] = _concise(plain, False) if concise else plain
+                continue
         out[ctx.compact(iri)] = compact_attribute(
             instances, ctx, representation=representation, lang=lang, sys_attrs=sys_attrs
         )

@@ -168,11 +168,52 @@ def expand_attributes(
         if name.startswith("@"):
             raise _bad(f"member {name!r} is not allowed in an entity")
         iri = expand_name(name, ctx)
-        instances = expand_attribute(name, raw, ctx, allow_null=allow_null, key_values=key_values)
+        simple = None if key_values or type(raw) is not dict else _simple_instance(raw)
+        if simple is not None:
+            instances = [simple]
+        else:
+            instances = expand_attribute(
+                name, raw, ctx, allow_null=allow_null, key_values=key_values
+            )
         if iri in attrs:
             raise _bad(f"attribute {name!r} is given twice (as two names with the same IRI)")
         attrs[iri] = instances
     return attrs
+
+
+_SIMPLE_KEYS = {
+    "Property": frozenset({"type", "value", "observedAt", "unitCode", "datasetId"}),
+    "Relationship": frozenset({"type", "object", "observedAt", "datasetId"}),
+}
+
+
+def _simple_instance(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """Fast path for the most common attribute: a normalized Property or Relationship with
+    at most observedAt, unitCode and datasetId. ``None`` sends anything else (including
+    every invalid payload, for its error detail) through the full path."""
+    kind = raw.get("type")
+    allowed = _SIMPLE_KEYS.get(kind) if type(kind) is str else None
+    if allowed is None or not raw.keys() <= allowed:
+        return None
+    key = "value" if kind == "Property" else "object"
+    value = raw.get(key)
+    if value is None or value == NGSI_LD_NULL or (key == "object" and not is_uri(value)):
+        return None
+    instance: dict[str, Any] = {"type": kind, key: value}
+    if "observedAt" in raw:
+        if not is_datetime(raw["observedAt"]):
+            return None
+        instance["observedAt"] = raw["observedAt"]
+    if "unitCode" in raw:
+        unit = raw["unitCode"]
+        if type(unit) is not str or not unit:
+            return None
+        instance["unitCode"] = unit
+    if "datasetId" in raw:
+        if not is_uri(raw["datasetId"]):
+            return None
+        instance["datasetId"] = raw["datasetId"]
+    return instance
 
 
 def _is_instance_like(item: Any) -> bool:

@@ -18,6 +18,18 @@ from dos.broker.jsonld.compact import compact_entity
 GEO_JSON = "application/geo+json"
 
 
+def feature(
+    entity: dict[str, Any], geometry: dict[str, Any] | None, properties: dict[str, Any]
+) -> dict[str, Any]:
+    """One GeoJSON Feature from its parts: the entity's ``id``, a geometry, properties."""
+    return {"id": entity["id"], "type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def feature_collection(features: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of features."""
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
 def _geometry(entity: dict[str, Any], iri: str) -> dict[str, Any] | None:
     instances = entity.get("attrs", {}).get(iri) or []
     default = next(
@@ -54,15 +66,10 @@ def to_feature(
         sys_attrs=sys_attrs,
     )
     properties.pop("id", None)
-    feature: dict[str, Any] = {
-        "id": entity["id"],
-        "type": "Feature",
-        "geometry": _geometry(entity, ctx.expand(geoproperty)),
-        "properties": properties,
-    }
+    result = feature(entity, _geometry(entity, ctx.expand(geoproperty)), properties)
     if include_context:
-        feature["@context"] = ctx.context_value()
-    return feature
+        result["@context"] = ctx.context_value()
+    return result
 
 
 def to_geojson(
@@ -79,23 +86,20 @@ def to_geojson(
     include_context: bool = False,
 ) -> dict[str, Any]:
     """Entities as a GeoJSON FeatureCollection (for queries)."""
-    collection: dict[str, Any] = {
-        "type": "FeatureCollection",
-        "features": [
-            to_feature(
-                entity,
-                ctx,
-                geoproperty=geoproperty,
-                representation=representation,
-                attrs=attrs,
-                pick=pick,
-                omit=omit,
-                lang=lang,
-                sys_attrs=sys_attrs,
-            )
-            for entity in entities
-        ],
-    }
+    collection = feature_collection(
+        to_feature(
+            entity,
+            ctx,
+            geoproperty=geoproperty,
+            representation=representation,
+            attrs=attrs,
+            pick=pick,
+            omit=omit,
+            lang=lang,
+            sys_attrs=sys_attrs,
+        )
+        for entity in entities
+    )
     if include_context:
         collection["@context"] = ctx.context_value()
     return collection

@@ -312,9 +312,12 @@ class ContextResolver:
                 "LdContextNotAvailable",
                 f"@context {url} did not arrive within {self.timeout:g} s",
             ) from None
-        except httpx.HTTPError as exc:
+        except NgsiError:
+            raise
+        except Exception as exc:  # any transport, TLS or URL failure means "not available"
             raise NgsiError(
-                "LdContextNotAvailable", f"@context {url} could not be retrieved: {exc}"
+                "LdContextNotAvailable",
+                f"@context {url} could not be retrieved: {exc or type(exc).__name__}",
             ) from None
         try:
             document = orjson.loads(raw)
