@@ -153,7 +153,7 @@ def test_bbox_of_relations() -> None:
     assert box[1] == pytest.approx(LAT - 1000 / 111_195, abs=1e-6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.floats(-0.05, 0.05), st.floats(-0.05, 0.05), st.floats(10, 5000))
 def test_bbox_contains_every_near_match(dlon: float, dlat: float, metres: float) -> None:
     query = near(metres)
@@ -244,7 +244,7 @@ def test_geo_query_from_json_body() -> None:
         geo_query_from_json([], expand)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.one_of(st.none(), st.text(max_size=25)),
     st.one_of(st.none(), st.sampled_from(["Point", "Polygon", "LineString", "x"])),

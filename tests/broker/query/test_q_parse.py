@@ -153,3 +153,35 @@ def test_too_long_query() -> None:
 def test_attribute_that_does_not_expand() -> None:
     with pytest.raises(NgsiError, match="does not expand to an IRI"):
         parse_q("a>1", lambda term: "")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "construct"),
+    [
+        ("x{300}", "{"),
+        ("x{,3}", "{"),
+        ("x{a}", "{"),
+        ("x}", "}"),
+        ("x{2}+", "{2}+"),
+        ("x*+", "*+"),
+        ("(?=a)+", ")+"),
+        ("a(?i)", "(?i)"),
+        ("(?i:a)", "(?i:"),
+        ("(?P<n>a)", "(?P"),
+        ("(?>a)", "(?>"),
+        ("[[:alpha:]]", "[:"),
+        ("\\x41", "\\x"),
+        ("\\bword", "\\b"),
+    ],
+)
+def test_regex_constructs_postgresql_reads_differently_are_refused(
+    pattern: str, construct: str
+) -> None:
+    with pytest.raises(NgsiError) as caught:
+        parse_q(f'a~="{pattern}"', expand)
+    assert f"regular expression construct {construct!r} is not supported" in caught.value.detail
+
+
+def test_nul_character_is_refused() -> None:
+    with pytest.raises(NgsiError, match="q: NUL character at position 5"):
+        parse_q('a=="\x00"', expand)

@@ -142,7 +142,7 @@ def test_entity_scope_values() -> None:
         parse_scope("/Dortmund/#")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(alphabet="/#+;,()|aB. ", max_size=25))
 def test_scope_parser_only_raises_ngsi_errors(text: str) -> None:
     try:
@@ -153,7 +153,7 @@ def test_scope_parser_only_raises_ngsi_errors(text: str) -> None:
         assert parse_scope_query(str(node)) == node
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(alphabet="AB,;|() :/", max_size=25))
 def test_type_parser_only_raises_ngsi_errors(text: str) -> None:
     try:

@@ -222,11 +222,13 @@ class _Postgres(_Writer):
         lang = "false"
         if path.member is None and not path.keys:
             lang = "(n.node ->> 'type') = 'LanguageProperty'"
+        # OFFSET 0 keeps the planner from inlining r, which would recompute the target's
+        # CASE for every reference to r.t.
         sql = (
             f"jsonb_array_elements({self.column} -> 'attrs' -> %s::text) AS i(x)"
             f" CROSS JOIN LATERAL (SELECT {node} AS node) AS n"
             " CROSS JOIN LATERAL (SELECT CASE WHEN jsonb_typeof(n.node) = 'object'"
-            f" THEN {target} END AS t, {lang} AS lang) AS r"
+            f" THEN {target} END AS t, {lang} AS lang OFFSET 0) AS r"
         )
         return sql, params
 
@@ -254,30 +256,39 @@ class _Postgres(_Writer):
             " ELSE jsonb_build_array(r.t) END"
         )
         found = f"EXISTS (SELECT 1 FROM jsonb_array_elements({elements}) AS c(v) WHERE {cond})"
-        where = f"r.t IS NOT NULL AND NOT {found}" if term.negated else found
-        return f"EXISTS (SELECT 1 FROM {frm} WHERE {where})", [*params, *cparams]
+        # Scalars (the common case) are compared directly; CASE evaluates only its arm.
+        scalar, sparams = self.condition(term, ("r.t", []))
+        neg = "NOT " if term.negated else ""
+        where = (
+            "CASE WHEN r.t IS NULL THEN false"
+            f" WHEN jsonb_typeof(r.t) IN ('array', 'object') THEN {neg}{found}"
+            f" ELSE {neg}{scalar} END"
+        )
+        return f"EXISTS (SELECT 1 FROM {frm} WHERE {where})", [*params, *cparams, *sparams]
 
     def compare(self, op: str, value: Value, *candidate: Fragment) -> Fragment:
+        c = candidate[0][0] if candidate else "c.v"
         kind = value.compares_as
         if kind == "boolean":
-            return ("c.v = 'true'::jsonb" if value.value else "c.v = 'false'::jsonb"), []
+            return f"({c} = '{'true' if value.value else 'false'}'::jsonb)", []
         sql_op = _SQL_OP[op]
         if kind == "number":
             number = value.value
             param = Decimal(repr(number)) if isinstance(number, float) else number
             return (
-                "(CASE WHEN jsonb_typeof(c.v) = 'number'"
-                f" THEN (c.v)::numeric {sql_op} %s::numeric ELSE false END)",
+                f"(CASE WHEN jsonb_typeof({c}) = 'number'"
+                f" THEN ({c})::numeric {sql_op} %s::numeric ELSE false END)",
                 [param],
             )
         return (
-            "(CASE WHEN jsonb_typeof(c.v) = 'string'"
-            f" THEN (c.v #>> '{{}}') COLLATE \"C\" {sql_op} %s::text ELSE false END)",
+            f"(CASE WHEN jsonb_typeof({c}) = 'string'"
+            f" THEN ({c} #>> '{{}}') COLLATE \"C\" {sql_op} %s::text ELSE false END)",
             [value.value],
         )
 
     def regex(self, pattern: str, *candidate: Fragment) -> Fragment:
+        c = candidate[0][0] if candidate else "c.v"
         return (
-            "(CASE WHEN jsonb_typeof(c.v) = 'string' THEN (c.v #>> '{}') ~ %s::text ELSE false END)",
+            f"(CASE WHEN jsonb_typeof({c}) = 'string' THEN ({c} #>> '{{}}') ~ %s::text ELSE false END)",
             [pattern],
         )

@@ -30,6 +30,9 @@ class Scanner:
             raise NgsiError(
                 "BadRequestData", f"{param}: longer than {MAX_LENGTH} characters ({len(text)})"
             )
+        if "\x00" in text:
+            # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+            self.error("NUL character", text.index("\x00"))
 
     def error(self, problem: str, pos: int | None = None) -> NoReturn:
         """Raise ``BadRequestData`` naming the problem and the position (1-based)."""
