@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from dos.broker.store import Doc, EntityQuery
-from dos.broker.store.index import attr_rows, geo_rows, type_rows
+from dos.broker.store.index import Signature, attr_rows, geo_rows, signature, type_rows
 
 PAGE_SCAN = 500  # rows fetched per round when a Python-side filter (geo) decides
 
@@ -202,8 +202,11 @@ class SqlSession:
         ).fetchone()[0]
         self._index(tenant, int(pk), doc)
 
-    def update(self, tenant: str, doc: Doc, old: Doc | None = None) -> None:
-        """Replace the stored document; index rows are rewritten only when they changed."""
+    def update(self, tenant: str, doc: Doc, old: Signature | None = None) -> None:
+        """Replace the stored document; index rows are rewritten only when they changed.
+
+        ``old`` is the :func:`~dos.broker.store.index.signature` of the stored version.
+        """
         row = self.x(
             f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
             "WHERE tenant = ? AND id = ? RETURNING pk",
@@ -211,11 +214,7 @@ class SqlSession:
         ).fetchone()
         if row is None:
             raise KeyError(doc["id"])
-        if old is not None and (
-            type_rows(old) == type_rows(doc)
-            and attr_rows(old) == attr_rows(doc)
-            and geo_rows(old) == geo_rows(doc)
-        ):
+        if old is not None and old == signature(doc):
             return
         self._unindex(int(row[0]))
         self._index(tenant, int(row[0]), doc)
