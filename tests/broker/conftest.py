@@ -26,6 +26,24 @@ def config(tmp_path: Path) -> Config:
     return load({"DOS_DATA_DIR": str(tmp_path)})
 
 
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    """One migrated PostgreSQL schema per test worker, dropped at the end."""
+    from dos.broker.store.postgres import PostgresStore
+
+    schema = f"broker_test_{uuid.uuid4().hex[:12]}"
+    admin = PostgresStore(postgres_url(), schema=schema)
+    admin.migrate()
+    try:
+        yield schema
+    finally:
+        admin.drop_schema()
+        admin.close()
+
+
+TABLES = "tenants, entities, entity_types, entity_attrs, entity_geo, contexts, tokens, meta"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
@@ -38,12 +56,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         return
     from dos.broker.store.postgres import PostgresStore
 
-    pg_store = PostgresStore(postgres_url(), schema=f"broker_test_{uuid.uuid4().hex[:12]}")
-    pg_store.migrate()
+    schema = request.getfixturevalue("pg_schema")
+    pg_store = PostgresStore(postgres_url(), schema=schema)
+    conn = pg_store.connection()
+    for table in TABLES.split(", "):
+        conn.execute(f"DELETE FROM {table}")
     try:
         yield pg_store
     finally:
-        pg_store.drop_schema()
         pg_store.close()
 
 

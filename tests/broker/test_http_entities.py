@@ -247,3 +247,74 @@ def test_tenants_are_separate(client: TestClient) -> None:
     assert client.get(f"{BASE}/types").json()["typeList"] == []
     bad = client.get(f"{BASE}/types", headers={"NGSILD-Tenant": "a b"})
     assert bad.status_code == 400
+
+
+def test_entity_ids_with_slashes(client: TestClient) -> None:
+    entity_id = "http://example.org/sensors/1"
+    create(client, weather(entity_id))
+    path = f"{BASE}/entities/http%3A%2F%2Fexample.org%2Fsensors%2F1"
+    assert client.get(path).json()["id"] == entity_id
+    assert client.patch(f"{path}/attrs/temperature", json={"value": 3}).status_code == 204
+    assert client.get(path).json()["temperature"]["value"] == 3
+    assert client.post(f"{path}/attrs", json={"humidity": 4}).status_code == 204
+    assert client.delete(path).status_code == 204
+    assert client.get(path).status_code == 404
+
+
+def test_unreachable_context_is_503(client: TestClient) -> None:
+    link = '<http://127.0.0.1:9/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+    response = client.post(f"{BASE}/entities", json=weather(), headers={"Link": link})
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("LdContextNotAvailable")
+    assert client.get(f"{BASE}/entities/{ID}").status_code == 404
+
+
+def test_body_without_length_is_411(client: TestClient) -> None:
+    import asyncio
+
+    messages: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"{BASE}/entities",
+        "raw_path": f"{BASE}/entities".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(client.app(scope, receive, send))
+    assert messages[0]["status"] == 411
+
+
+def test_language_property_with_lang(client: TestClient) -> None:
+    create(
+        client,
+        {
+            "id": ID,
+            "type": "WeatherObserved",
+            "street": {
+                "type": "LanguageProperty",
+                "languageMap": {"de": "Marktplatz", "en": "market square"},
+            },
+        },
+    )
+    full = client.get(f"{BASE}/entities/{ID}").json()
+    assert full["street"]["languageMap"]["de"] == "Marktplatz"
+    german = client.get(f"{BASE}/entities/{ID}", params={"lang": "de"}).json()
+    assert german["street"]["value"] == "Marktplatz" and german["street"]["lang"] == "de"
+    found = client.get(
+        f"{BASE}/entities", params={"type": "WeatherObserved", "q": 'street[en]=="market square"'}
+    )
+    assert [e["id"] for e in found.json()] == [ID]

@@ -260,3 +260,43 @@ def test_json_ld_contexts(client: TestClient) -> None:
     assert other_tenant.status_code == 404
     assert client.delete(f"{BASE}/jsonldContexts/{local_id}").status_code == 204
     assert client.get(f"{BASE}/jsonldContexts/{local_id}").status_code == 404
+
+
+def test_index_follows_updates(filled: TestClient) -> None:
+    entity = f"{BASE}/entities/urn:ngsi-ld:WeatherObserved:0"
+    moved = filled.patch(
+        f"{entity}/attrs",
+        json={
+            "location": {
+                "type": "GeoProperty",
+                "value": {"type": "Point", "coordinates": [8.0, 52.0]},
+            }
+        },
+    )
+    assert moved.status_code == 204
+    near_new = filled.get(
+        f"{BASE}/entities",
+        params={
+            "georel": "near;maxDistance==100",
+            "geometry": "Point",
+            "coordinates": "[8.0,52.0]",
+        },
+    )
+    assert ids(near_new) == ["0"]
+    near_old = filled.get(
+        f"{BASE}/entities",
+        params={
+            "georel": "near;maxDistance==100",
+            "geometry": "Point",
+            "coordinates": "[7.46,51.51]",
+        },
+    )
+    assert ids(near_old) == []
+    assert filled.post(f"{entity}/attrs", json={"pm10": 12}).status_code == 204
+    assert ids(filled.get(f"{BASE}/entities", params={"attrs": "pm10"})) == ["0"]
+    assert "pm10" in filled.get(f"{BASE}/attributes").json()["attributeList"]
+    assert filled.delete(f"{entity}/attrs/pm10").status_code == 204
+    assert ids(filled.get(f"{BASE}/entities", params={"attrs": "pm10"})) == []
+    assert filled.delete(entity).status_code == 204
+    info = filled.get(f"{BASE}/types/WeatherObserved").json()
+    assert info["entityCount"] == 5

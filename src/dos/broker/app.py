@@ -61,7 +61,8 @@ class TrailingSlash:
         if scope["type"] == "http":
             path: str = scope["path"]
             if len(path) > 1 and path.endswith("/"):
-                scope = {**scope, "path": path.rstrip("/") or "/"}
+                # changed in place: the observability middleware reads "dos.route" from it
+                scope["path"] = path.rstrip("/") or "/"
                 raw = scope.get("raw_path")
                 if isinstance(raw, bytes) and raw.endswith(b"/"):
                     scope["raw_path"] = raw.rstrip(b"/")

@@ -8,14 +8,16 @@ Clause numbers refer to ETSI GS CIM 009 V1.8.1.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from dos.broker.entities.validate import META_KEYS, NULL, VALUE_KEYS
 from dos.broker.errors import NgsiError
 from dos.broker.store import Doc, Session
+from dos.broker.store.index import signature
 
 Instance = dict[str, Any]
 
@@ -58,6 +60,11 @@ def _find(instances: list[Instance], dataset_id: str | None) -> int | None:
     return None
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data (much faster than copy.deepcopy)."""
+    return orjson.loads(orjson.dumps(value))
+
+
 def _load(session: Session, tenant: str, entity_id: str) -> Doc:
     doc = session.get(tenant, entity_id)
     if doc is None:
@@ -65,7 +72,7 @@ def _load(session: Session, tenant: str, entity_id: str) -> Doc:
     return doc
 
 
-def _save(session: Session, tenant: str, doc: Doc, old: Doc, moment: str) -> None:
+def _save(session: Session, tenant: str, doc: Doc, old: Any, moment: str) -> None:
     doc["modifiedAt"] = moment
     session.update(tenant, doc, old)
 
@@ -74,28 +81,16 @@ def create(session: Session, tenant: str, doc: Doc) -> None:
     """Create entity (§5.6.1): AlreadyExists when the id is taken in this tenant."""
     if session.get(tenant, doc["id"]) is not None:
         raise NgsiError("AlreadyExists", f"entity {doc['id']} already exists")
-    moment = now()
-    stored = copy.deepcopy(doc)
-    stored["createdAt"] = stored["modifiedAt"] = moment
-    attrs = stored.setdefault("attrs", {})
-    for name in list(attrs):
-        attrs[name] = [_stamp(i, moment) for i in attrs[name] if not _is_null(i)]
-        if not attrs[name]:
-            del attrs[name]
+    stored = _prepared(doc, now())
     session.insert(tenant, stored)
 
 
 def replace(session: Session, tenant: str, doc: Doc) -> None:
     """Replace entity (§5.6.18): new types and attributes, the creation time is kept."""
-    old = _load(session, tenant, doc["id"])
+    current = _load(session, tenant, doc["id"])
+    old = signature(current)
     moment = now()
-    stored = copy.deepcopy(doc)
-    stored["createdAt"] = old["createdAt"]
-    attrs = stored.setdefault("attrs", {})
-    for name in list(attrs):
-        attrs[name] = [_stamp(i, moment) for i in attrs[name] if not _is_null(i)]
-        if not attrs[name]:
-            del attrs[name]
+    stored = _prepared(doc, moment, current["createdAt"])
     _save(session, tenant, stored, old, moment)
 
 
@@ -107,10 +102,10 @@ def delete(session: Session, tenant: str, entity_id: str) -> None:
 
 def _merge_instance(old: Instance, fragment: Instance, moment: str) -> Instance:
     """Merge-patch of one instance: given members replace, sub-attributes merge recursively."""
-    merged = copy.deepcopy(old)
+    merged = _copy(old)
     if fragment.get("type") and fragment["type"] != old.get("type"):
         # a different kind replaces the instance as a whole
-        return _stamp(copy.deepcopy(fragment), moment, old.get("createdAt"))
+        return _stamp(_copy(fragment), moment, old.get("createdAt"))
     for key, value in fragment.items():
         if key in ("createdAt", "modifiedAt"):
             continue
@@ -120,19 +115,19 @@ def _merge_instance(old: Instance, fragment: Instance, moment: str) -> Instance:
             elif isinstance(merged.get(key), dict):
                 merged[key] = _merge_instance(merged[key], value, moment)
             else:
-                merged[key] = _stamp(copy.deepcopy(value), moment)
+                merged[key] = _stamp(_copy(value), moment)
         elif value is None or value == NULL:
             merged.pop(key, None)
         else:
-            merged[key] = copy.deepcopy(value)
+            merged[key] = _copy(value)
     return _stamp(merged, moment, old.get("createdAt"))
 
 
 def merge(session: Session, tenant: str, fragment: Doc) -> None:
     """Merge entity (§5.6.17): attributes merged, ``urn:ngsi-ld:null`` deletes, types added."""
-    old = _load(session, tenant, fragment["id"])
+    doc = _load(session, tenant, fragment["id"])
+    old = signature(doc)
     moment = now()
-    doc = copy.deepcopy(old)
     for type_iri in fragment.get("type") or []:
         if type_iri not in doc["type"]:
             doc["type"].append(type_iri)
@@ -154,7 +149,7 @@ def merge(session: Session, tenant: str, fragment: Doc) -> None:
                     raise NgsiError(
                         "BadRequestData", f"new attribute {name} needs its attribute type"
                     )
-                current.append(_stamp(copy.deepcopy(instance), moment))
+                current.append(_stamp(_copy(instance), moment))
             else:
                 current[index] = _merge_instance(current[index], instance, moment)
         if not current:
@@ -166,9 +161,9 @@ def append_attrs(
     session: Session, tenant: str, entity_id: str, attrs: dict[str, Any], *, no_overwrite: bool
 ) -> UpdateResult:
     """Append entity attributes (§5.6.3); ``noOverwrite`` keeps existing instances."""
-    old = _load(session, tenant, entity_id)
+    doc = _load(session, tenant, entity_id)
+    old = signature(doc)
     moment = now()
-    doc = copy.deepcopy(old)
     current_attrs = doc.setdefault("attrs", {})
     result = UpdateResult()
     for name, instances in attrs.items():
@@ -185,11 +180,9 @@ def append_attrs(
                     changed = True
                 continue
             if index is None:
-                current.append(_stamp(copy.deepcopy(instance), moment))
+                current.append(_stamp(_copy(instance), moment))
             else:
-                current[index] = _stamp(
-                    copy.deepcopy(instance), moment, current[index].get("createdAt")
-                )
+                current[index] = _stamp(_copy(instance), moment, current[index].get("createdAt"))
             changed = True
         if not current:
             del current_attrs[name]
@@ -203,9 +196,9 @@ def update_attrs(
     session: Session, tenant: str, entity_id: str, attrs: dict[str, Any]
 ) -> UpdateResult:
     """Update entity attributes (§5.6.2): only existing instances are replaced."""
-    old = _load(session, tenant, entity_id)
+    doc = _load(session, tenant, entity_id)
+    old = signature(doc)
     moment = now()
-    doc = copy.deepcopy(old)
     current_attrs = doc.setdefault("attrs", {})
     result = UpdateResult()
     for name, instances in attrs.items():
@@ -221,9 +214,7 @@ def update_attrs(
             if _is_null(instance):
                 del current[index]
             else:
-                current[index] = _stamp(
-                    copy.deepcopy(instance), moment, current[index].get("createdAt")
-                )
+                current[index] = _stamp(_copy(instance), moment, current[index].get("createdAt"))
             changed = True
         if current is not None and not current:
             del current_attrs[name]
@@ -238,9 +229,9 @@ def patch_attr(
     session: Session, tenant: str, entity_id: str, name: str, fragment: Instance
 ) -> None:
     """Partial attribute update (§5.6.4): the given members of one instance change."""
-    old = _load(session, tenant, entity_id)
+    doc = _load(session, tenant, entity_id)
+    old = signature(doc)
     moment = now()
-    doc = copy.deepcopy(old)
     current = doc.get("attrs", {}).get(name)
     dataset = fragment.get("datasetId")
     index = _find(current, dataset) if current else None
@@ -260,16 +251,16 @@ def replace_attr(
     session: Session, tenant: str, entity_id: str, name: str, instance: Instance
 ) -> None:
     """Replace attribute (§5.6.19): the instance with the same datasetId is replaced."""
-    old = _load(session, tenant, entity_id)
+    doc = _load(session, tenant, entity_id)
+    old = signature(doc)
     moment = now()
-    doc = copy.deepcopy(old)
     current = doc.get("attrs", {}).get(name)
     dataset = instance.get("datasetId")
     index = _find(current, dataset) if current else None
     if current is None or index is None:
         what = f" with datasetId {dataset}" if dataset else ""
         raise NgsiError("ResourceNotFound", f"entity {entity_id} has no attribute {name}{what}")
-    current[index] = _stamp(copy.deepcopy(instance), moment, current[index].get("createdAt"))
+    current[index] = _stamp(_copy(instance), moment, current[index].get("createdAt"))
     _save(session, tenant, doc, old, moment)
 
 
@@ -283,8 +274,8 @@ def delete_attr(
     delete_all: bool = False,
 ) -> None:
     """Delete attribute (§5.6.5): one instance (by datasetId) or all with ``deleteAll``."""
-    old = _load(session, tenant, entity_id)
-    doc = copy.deepcopy(old)
+    doc = _load(session, tenant, entity_id)
+    old = signature(doc)
     current = doc.get("attrs", {}).get(name)
     if not current:
         raise NgsiError("ResourceNotFound", f"entity {entity_id} has no attribute {name}")
@@ -319,3 +310,44 @@ def upsert(session: Session, tenant: str, doc: Doc, *, mode: str) -> bool:
     else:
         replace(session, tenant, doc)
     return False
+
+
+def _prepared(doc: Doc, moment: str, created: str | None = None) -> Doc:
+    """A copy of a client's entity with system timestamps, null attributes left out."""
+    stored: Doc = _copy(doc)
+    stored["createdAt"] = created or moment
+    stored["modifiedAt"] = moment
+    attrs = stored.setdefault("attrs", {})
+    for name in list(attrs):
+        attrs[name] = [_stamp(i, moment) for i in attrs[name] if not _is_null(i)]
+        if not attrs[name]:
+            del attrs[name]
+    return stored
+
+
+def write_many(
+    session: Session, tenant: str, docs: list[Doc], *, replace_existing: bool
+) -> dict[str, bool | NgsiError]:
+    """Batch create (``replace_existing`` False) or upsert with replace, in bulk statements.
+
+    The ids must be unique within ``docs``. Returns per id: True when created, False when
+    replaced, or the error (AlreadyExists for a create of an existing id).
+    """
+    moment = now()
+    existing = session.get_many(tenant, [d["id"] for d in docs])
+    outcome: dict[str, bool | NgsiError] = {}
+    new: list[Doc] = []
+    replaced: list[tuple[Doc, Any]] = []
+    for doc in docs:
+        current = existing.get(doc["id"])
+        if current is None:
+            new.append(_prepared(doc, moment))
+            outcome[doc["id"]] = True
+        elif replace_existing:
+            replaced.append((_prepared(doc, moment, current["createdAt"]), signature(current)))
+            outcome[doc["id"]] = False
+        else:
+            outcome[doc["id"]] = NgsiError("AlreadyExists", f"entity {doc['id']} already exists")
+    session.insert_many(tenant, new)
+    session.update_many(tenant, replaced)
+    return outcome

@@ -18,15 +18,16 @@ e = entities
 TABLE: list[tuple[str, str, Endpoint]] = [
     ("/entities", "GET", e.query_entities),
     ("/entities", "POST", e.create_entity),
-    ("/entities/{entity_id}", "GET", e.retrieve_entity),
-    ("/entities/{entity_id}", "PUT", e.replace_entity),
-    ("/entities/{entity_id}", "PATCH", e.merge_entity),
-    ("/entities/{entity_id}", "DELETE", e.delete_entity),
-    ("/entities/{entity_id}/attrs", "POST", e.append_attrs),
-    ("/entities/{entity_id}/attrs", "PATCH", e.update_attrs),
-    ("/entities/{entity_id}/attrs/{attr}", "PATCH", e.patch_attr),
-    ("/entities/{entity_id}/attrs/{attr}", "PUT", e.replace_attr),
-    ("/entities/{entity_id}/attrs/{attr}", "DELETE", e.delete_attr),
+    # attribute routes first: an entity id may contain "/" (e.g. an http URI, sent as %2F)
+    ("/entities/{entity_id:path}/attrs/{attr}", "PATCH", e.patch_attr),
+    ("/entities/{entity_id:path}/attrs/{attr}", "PUT", e.replace_attr),
+    ("/entities/{entity_id:path}/attrs/{attr}", "DELETE", e.delete_attr),
+    ("/entities/{entity_id:path}/attrs", "POST", e.append_attrs),
+    ("/entities/{entity_id:path}/attrs", "PATCH", e.update_attrs),
+    ("/entities/{entity_id:path}", "GET", e.retrieve_entity),
+    ("/entities/{entity_id:path}", "PUT", e.replace_entity),
+    ("/entities/{entity_id:path}", "PATCH", e.merge_entity),
+    ("/entities/{entity_id:path}", "DELETE", e.delete_entity),
     ("/entityOperations/create", "POST", batch.batch_create),
     ("/entityOperations/upsert", "POST", batch.batch_upsert),
     ("/entityOperations/update", "POST", batch.batch_update),
@@ -47,7 +48,8 @@ TABLE: list[tuple[str, str, Endpoint]] = [
 def _dispatch(path: str, handlers: dict[str, Endpoint]) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         request.scope["dos.route"] = PREFIX + path
-        return await handlers[request.method](request)
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
 
     return endpoint
 

@@ -17,7 +17,7 @@ from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
 from dos.broker.http.params import DEFAULT_LIMIT, build_query
-from dos.broker.http.render import LOCATION, View, empty, json_response, tenant_headers
+from dos.broker.http.render import View, empty, json_response, tenant_headers
 from dos.broker.http.request import (
     JSON,
     LD_JSON,
@@ -28,7 +28,6 @@ from dos.broker.http.request import (
     int_param,
     options_of,
     read_json,
-    tenant_of,
 )
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.expand import (
@@ -66,7 +65,8 @@ def view_of(request: Request, ctx: ActiveContext, *, geo: bool = True) -> View:
     view.lang = request.query_params.get("lang")
     geometry = request.query_params.get("geometryProperty")
     if geometry:
-        view.geometry_property = expand_name(geometry, ctx)
+        expand_name(geometry, ctx)  # checks the name
+        view.geometry_property = geometry
     return view
 
 
@@ -236,20 +236,3 @@ async def delete_attr(request: Request) -> Response:
         delete_all=bool_param(request, "deleteAll"),
     )
     return empty(204)
-
-
-__all__ = [
-    "LOCATION",
-    "append_attrs",
-    "create_entity",
-    "delete_attr",
-    "delete_entity",
-    "merge_entity",
-    "patch_attr",
-    "query_entities",
-    "replace_attr",
-    "replace_entity",
-    "retrieve_entity",
-    "tenant_of",
-    "update_attrs",
-]

@@ -13,11 +13,9 @@ from starlette.responses import Response
 from dos.broker.http.request import GEO_JSON, JSON, LD_JSON, TENANT_HEADER, tenant_of
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.compact import compact_entity
-from dos.broker.jsonld.geojson import feature, feature_collection
+from dos.broker.jsonld.geojson import to_feature, to_geojson
 from dos.broker.jsonld.resolver import link_header
 from dos.broker.store import Doc
-
-LOCATION = "https://uri.etsi.org/ngsi-ld/location"
 
 
 def json_response(
@@ -59,34 +57,31 @@ class View:
     pick: Collection[str] | None = None
     omit: Collection[str] | None = None
     lang: str | None = None
-    geometry_property: str = LOCATION
+    geometry_property: str = "location"
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "representation": self.representation,
+            "attrs": self.attrs,
+            "pick": self.pick,
+            "omit": self.omit,
+            "lang": self.lang,
+            "sys_attrs": self.sys_attrs,
+        }
 
     def entity(self, doc: Doc) -> dict[str, Any]:
         """One entity as the client wants it (a GeoJSON Feature for application/geo+json)."""
-        body = compact_entity(
-            doc,
-            self.ctx,
-            representation=self.representation,
-            attrs=self.attrs,
-            pick=self.pick,
-            omit=self.omit,
-            lang=self.lang,
-            sys_attrs=self.sys_attrs,
-            include_context=self.accept == LD_JSON,
+        if self.accept == GEO_JSON:
+            return to_feature(doc, self.ctx, geoproperty=self.geometry_property, **self._options())
+        return compact_entity(
+            doc, self.ctx, include_context=self.accept == LD_JSON, **self._options()
         )
-        if self.accept != GEO_JSON:
-            return body
-        instances = doc.get("attrs", {}).get(self.geometry_property) or []
-        geometry = instances[0].get("value") if instances else None
-        properties = {k: v for k, v in body.items() if k != "id"}
-        return feature(doc, geometry, properties)
 
     def entities(self, docs: list[Doc]) -> Any:
-        items = [self.entity(doc) for doc in docs]
+        """A query result: a list, or a FeatureCollection for application/geo+json."""
         if self.accept == GEO_JSON:
-            collection = feature_collection(items)
-            return collection
-        return items
+            return to_geojson(docs, self.ctx, geoproperty=self.geometry_property, **self._options())
+        return [self.entity(doc) for doc in docs]
 
     def headers(self) -> dict[str, str]:
         return context_headers(self.ctx, self.accept)

@@ -72,3 +72,22 @@ def geo_rows(doc: dict[str, Any]) -> list[tuple[str, Box]]:
                 if box is not None:
                     rows.append((name, box))
     return rows
+
+
+Signature = tuple[list[str], list[tuple[str, str]], list[tuple[str, Any]]]
+
+
+def signature(doc: dict[str, Any]) -> Signature:
+    """What the index rows of a document depend on: an update rewrites them only when this
+    changes (geometries are compared as values; computing boxes is the costly part)."""
+    attrs = doc.get("attrs", {})
+    return (
+        doc.get("type", []),
+        [(name, str(i.get("type"))) for name, instances in attrs.items() for i in instances],
+        [
+            (name, i.get("value"))
+            for name, instances in attrs.items()
+            for i in instances
+            if i.get("type") == "GeoProperty"
+        ],
+    )

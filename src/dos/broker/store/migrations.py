@@ -93,4 +93,10 @@ CREATE TABLE tokens (
 )
 """,
     ),
+    (
+        "0003_entities_tenant_pk",
+        # queries without a single type walk a tenant's entities in insertion order
+        "CREATE INDEX entities_tenant_pk ON entities (tenant, pk)",
+        "CREATE INDEX entities_tenant_pk ON entities (tenant, pk)",
+    ),
 ]

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from dos.broker.store import Doc, EntityQuery
-from dos.broker.store.index import attr_rows, geo_rows, type_rows
+from dos.broker.store.index import Signature, attr_rows, geo_rows, signature, type_rows
 
 PAGE_SCAN = 500  # rows fetched per round when a Python-side filter (geo) decides
 
@@ -72,6 +72,20 @@ class SqlSession:
                 found[doc["id"]] = doc
         return found
 
+    def _from(self, tenant: str, query: EntityQuery) -> tuple[str, str, list[Any]]:
+        """FROM clause, ORDER BY column and their parameters.
+
+        A query for one type (the common case) walks the (tenant, type, pk) index in pk order
+        and joins the documents, so a page stops after ``limit`` matches without sorting.
+        """
+        if query.types and len(query.types) == 1 and len(query.types[0]) == 1:
+            return (
+                "entity_types t JOIN entities e ON e.pk = t.pk AND t.tenant = ? AND t.type = ?",
+                "t.pk",
+                [tenant, query.types[0][0]],
+            )
+        return "entities e", "e.pk", []
+
     def _where(self, tenant: str, query: EntityQuery) -> tuple[str, list[Any]]:
         parts = ["e.tenant = ?"]
         params: list[Any] = [tenant]
@@ -81,7 +95,7 @@ class SqlSession:
         if query.id_pattern:
             parts.append(self.regex_sql("e.id"))
             params.append(query.id_pattern)
-        if query.types:
+        if query.types and not (len(query.types) == 1 and len(query.types[0]) == 1):
             groups = []
             for group in query.types:
                 conds = []
@@ -118,8 +132,11 @@ class SqlSession:
 
     def query(self, tenant: str, query: EntityQuery) -> tuple[list[Doc], int | None]:
         """Matching entities in insertion order, one page, and the total when asked."""
-        where, params = self._where(tenant, query)
-        select = f"SELECT {self.doc_select} FROM entities e WHERE {where} ORDER BY e.pk"
+        source, order, source_params = self._from(tenant, query)
+        where, where_params = self._where(tenant, query)
+        source = self.sql(source)
+        params = [*source_params, *where_params]
+        select = f"SELECT {self.doc_select} FROM {source} WHERE {where} ORDER BY {order}"
         checks = list(query.extra)
         if query.geo is not None:
             checks.append(query.geo.matches)
@@ -135,7 +152,7 @@ class SqlSession:
             if query.count:
                 total = int(
                     self.conn.execute(
-                        f"SELECT COUNT(*) FROM entities e WHERE {where}", params
+                        f"SELECT COUNT(*) FROM {source} WHERE {where}", params
                     ).fetchone()[0]
                 )
             return docs, total
@@ -185,8 +202,11 @@ class SqlSession:
         ).fetchone()[0]
         self._index(tenant, int(pk), doc)
 
-    def update(self, tenant: str, doc: Doc, old: Doc | None = None) -> None:
-        """Replace the stored document; index rows are rewritten only when they changed."""
+    def update(self, tenant: str, doc: Doc, old: Signature | None = None) -> None:
+        """Replace the stored document; index rows are rewritten only when they changed.
+
+        ``old`` is the :func:`~dos.broker.store.index.signature` of the stored version.
+        """
         row = self.x(
             f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
             "WHERE tenant = ? AND id = ? RETURNING pk",
@@ -194,14 +214,73 @@ class SqlSession:
         ).fetchone()
         if row is None:
             raise KeyError(doc["id"])
-        if old is not None and (
-            type_rows(old) == type_rows(doc)
-            and attr_rows(old) == attr_rows(doc)
-            and geo_rows(old) == geo_rows(doc)
-        ):
+        if old is not None and old == signature(doc):
             return
         self._unindex(int(row[0]))
         self._index(tenant, int(row[0]), doc)
+
+    def _index_many(self, tenant: str, rows: list[tuple[int, Doc]]) -> None:
+        self.many(
+            "INSERT INTO entity_types (tenant, type, pk) VALUES (?, ?, ?)",
+            [(tenant, t, pk) for pk, doc in rows for t in type_rows(doc)],
+        )
+        self.many(
+            "INSERT INTO entity_attrs (tenant, attr, kind, pk) VALUES (?, ?, ?, ?)",
+            [(tenant, name, kind, pk) for pk, doc in rows for name, kind in attr_rows(doc)],
+        )
+        self.many(
+            "INSERT INTO entity_geo (pk, tenant, attr, minx, miny, maxx, maxy) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(pk, tenant, name, *box) for pk, doc in rows for name, box in geo_rows(doc)],
+        )
+
+    def _pks(self, tenant: str, ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pk, entity_id in self.x(
+                f"SELECT pk, id FROM entities WHERE tenant = ? AND id IN ({marks})",
+                (tenant, *chunk),
+            ):
+                found[entity_id] = int(pk)
+        return found
+
+    def insert_many(self, tenant: str, docs: list[Doc]) -> None:
+        """Store new entities with few statements (ids unique and free in this tenant)."""
+        if not docs:
+            return
+        self.x(
+            "INSERT INTO tenants (tenant, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (tenant, docs[0]["createdAt"]),
+        )
+        self.many(
+            "INSERT INTO entities (tenant, id, doc, created_at, modified_at) "
+            f"VALUES (?, ?, {self.doc_param}, ?, ?)",
+            [
+                (tenant, d["id"], orjson.dumps(d).decode(), d["createdAt"], d["modifiedAt"])
+                for d in docs
+            ],
+        )
+        pks = self._pks(tenant, [d["id"] for d in docs])
+        self._index_many(tenant, [(pks[d["id"]], d) for d in docs])
+
+    def update_many(self, tenant: str, docs: list[tuple[Doc, Signature]]) -> None:
+        """Replace stored entities: (new document, signature of the stored one) pairs."""
+        if not docs:
+            return
+        self.many(
+            f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
+            "WHERE tenant = ? AND id = ?",
+            [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, d["id"]) for d, _ in docs],
+        )
+        changed = [d for d, old in docs if old != signature(d)]
+        if not changed:
+            return
+        pks = self._pks(tenant, [d["id"] for d in changed])
+        for table in ("entity_types", "entity_attrs", "entity_geo"):
+            self.many(f"DELETE FROM {table} WHERE pk = ?", [(pk,) for pk in pks.values()])
+        self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
 
     def delete(self, tenant: str, entity_id: str) -> bool:
         row = self.x(
