@@ -14,7 +14,7 @@ from importlib import import_module
 from dos import __version__
 from dos.config import ConfigError
 
-COMMAND_MODULES = ("serve", "db", "accounts", "demo", "check", "info", "city")
+COMMAND_MODULES = ("serve", "db", "accounts", "demo", "check", "info", "city", "strategy")
 
 
 class CommandError(Exception):

@@ -21,8 +21,10 @@ urlpatterns = [
     path("datenschutz/", web.footer_page, {"page": "privacy"}, name="privacy"),
     path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),
     path("lizenz/", web.footer_page, {"page": "licence"}, name="licence"),
+    path("strategie/", include("dos.portal.strategy.urls")),
     path("", include("dos.portal.content.urls")),
     # City-scoped routes come last: /<city>/ must not shadow the platform routes above.
     path("<slug:city>/", include("dos.portal.content.city_urls")),
     path("<slug:city>/", web.city_home, name="city_home"),
+    path("<slug:city>/projekte/", include(("dos.portal.strategy.city_urls", "strategy_city"))),
 ]

@@ -12,7 +12,7 @@ _EDITORS = {EDITOR, CITY_ADMIN}
 PERMISSIONS = {
     f"strategy.{action}_{model}": _EDITORS
     for model in (
-        "strategytext",
+        "strategy",
         "actionfield",
         "project",
         "projectimage",

@@ -40,6 +40,7 @@ RESERVED_SLUGS = frozenset(
         "dokumente",
         "medien",
         "region",
+        "strategie",
         "feeds",
         "sitemap.xml",
         "robots.txt",

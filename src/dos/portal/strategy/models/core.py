@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -183,7 +185,9 @@ class Project(models.Model):
         return reverse("strategy:project", args=[self.slug])
 
     def clean(self) -> None:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
+        dates = (self.start_date, self.end_date)
+        # Unreadable dates are reported by clean_fields; compare only real dates here.
+        if all(isinstance(d, dt.date) for d in dates) and dates[1] < dates[0]:
             raise ValidationError(
                 {"end_date": _("The end date must not be before the start date.")}
             )
