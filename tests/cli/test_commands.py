@@ -225,9 +225,13 @@ def test_serve_answers_portal_and_broker(dos: Run, tmp_path) -> None:
     port = _closed_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOS_")}
     env["DOS_DATA_DIR"] = str(tmp_path / "var")
-    proc = subprocess.Popen([sys.executable, "-m", "dos", "serve", "--port", str(port),
-                             "--workers", "2"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dos", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
