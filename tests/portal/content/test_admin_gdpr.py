@@ -1,0 +1,76 @@
+"""The back office goes through the actions; GDPR export and erasure of authorship."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from dos.portal.accounts.privacy import collect_exports, erase_everywhere
+from dos.portal.content import actions
+from dos.portal.content.models import Post
+from tests.portal.content.conftest import People
+
+BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def test_editor_writes_and_submits_in_the_back_office(people: People, client: Client) -> None:
+    client.force_login(people.editor, backend=BACKEND)
+    response = client.post(
+        "/admin/content/post/add/",
+        {
+            "kind": "news",
+            "city": people.dortmund.pk,
+            "title": "Neue Sensoren",
+            "slug": "",
+            "teaser": "Kurz",
+            "body": "<p>Text</p><script>alert(1)</script>",
+            "tag_names": "Sensorik, Klima",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get()
+    assert (post.slug, post.body, post.status) == ("neue-sensoren", "<p>Text</p>", "draft")
+    assert sorted(t.name for t in post.tags.all()) == ["Klima", "Sensorik"]
+    client.post(
+        "/admin/content/post/",
+        {"action": "submit", "_selected_action": [post.pk]},
+    )
+    assert Post.objects.get().status == "review"
+    client.post("/admin/content/post/", {"action": "publish", "_selected_action": [post.pk]})
+    assert Post.objects.get().status == "review"  # editors do not publish
+    client.force_login(people.reviewer, backend=BACKEND)
+    client.post("/admin/content/post/", {"action": "publish", "_selected_action": [post.pk]})
+    assert Post.objects.get().status == "published"
+
+
+def test_back_office_lists_only_own_city(people: People, client: Client) -> None:
+    actions.post_create(
+        people.editor, kind="news", title="Meldung aus Dortmund", teaser="T", city=people.dortmund
+    )
+    actions.post_create(
+        people.schwerte_editor,
+        kind="news",
+        title="Meldung aus Schwerte",
+        teaser="T",
+        city=people.schwerte,
+    )
+    client.force_login(people.schwerte_editor, backend=BACKEND)
+    html = client.get("/admin/content/post/").content.decode()
+    assert "Meldung aus Schwerte" in html and "Meldung aus Dortmund" not in html
+    assert client.get("/admin/content/post/").status_code == 200
+    client.force_login(people.citizen, backend=BACKEND)
+    assert client.get("/admin/content/post/").status_code == 302  # no back office
+
+
+def test_gdpr_export_and_erase(people: People) -> None:
+    post = actions.post_create(
+        people.editor, kind="blog", title="Mein Beitrag", teaser="T", city=people.dortmund
+    )
+    actions.post_publish(people.reviewer, post)
+    exported = collect_exports(people.editor)["content"]
+    assert exported["posts_written"][0]["title"] == "Mein Beitrag"
+    assert collect_exports(people.reviewer)["content"]["posts_published"][0]["title"] == (
+        "Mein Beitrag"
+    )
+    erase_everywhere(people.editor)
+    stored = Post.objects.get(pk=post.pk)
+    assert stored.created_by is None and stored.title == "Mein Beitrag"
