@@ -74,3 +74,46 @@ def test_gdpr_export_and_erase(people: People) -> None:
     erase_everywhere(people.editor)
     stored = Post.objects.get(pk=post.pk)
     assert stored.created_by is None and stored.title == "Mein Beitrag"
+
+
+def test_back_office_forms_render_for_editors(people: People, client: Client) -> None:
+    client.force_login(people.editor, backend=BACKEND)
+    for model in ("post", "postimage", "page", "document"):
+        assert client.get(f"/admin/content/{model}/add/").status_code == 200, model
+
+
+def test_wrong_document_type_is_reported_at_the_field(people: People, client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dos.portal.content.models import Document
+
+    client.force_login(people.editor, backend=BACKEND)
+    response = client.post(
+        "/admin/content/document/add/",
+        {
+            "city": people.dortmund.pk,
+            "title": "Strategie",
+            "description": "",
+            "upload": SimpleUploadedFile("strategie.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Dateityp ist nicht erlaubt" in errors["upload"][0]
+    assert not Document.objects.exists()
+    response = client.post(
+        "/admin/content/document/add/",
+        {
+            "city": people.dortmund.pk,
+            "title": "Strategie",
+            "description": "Beschluss",
+            "upload": SimpleUploadedFile("strategie.pdf", b"%PDF-1.7\n%%EOF\n"),
+        },
+    )
+    assert response.status_code == 302
+    stored = Document.objects.get()
+    assert (stored.title, stored.content_type, stored.uploaded_by) == (
+        "Strategie",
+        "application/pdf",
+        people.editor,
+    )
