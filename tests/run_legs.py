@@ -56,6 +56,9 @@ def run_leg(
 
 
 def main() -> int:
+    from dos.portal.web.i18n import compile_all
+
+    compile_all()  # translations are compiled at install; make sure they are current
     args = sys.argv[1:]
     # Browser tests run in a process of their own: Playwright's sync API keeps an event loop
     # running in the test thread, which async tests in the same process must not meet.
