@@ -33,6 +33,14 @@ def register(sub: Any) -> None:
     imp.add_argument("file", type=Path, help="the .json or .csv file")
     imp.add_argument("--format", choices=["json", "csv"], help="default: from the file name")
     imp.set_defaults(handler=run_import)
+    kpis = strategy_sub.add_parser(
+        "kpis",
+        help="compute the live KPIs and publish all KPIs to the NGSI-LD broker",
+        description="Compute every live KPI from the urban data platform (storing today's "
+        "value) and publish every KPI as a KeyPerformanceIndicator entity.",
+    )
+    kpis.add_argument("--no-publish", action="store_true", help="only compute, do not publish")
+    kpis.set_defaults(handler=run_kpis)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -74,4 +82,36 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: {error}", file=sys.stderr)
         raise CommandError(f"import failed: {failed}") from None
     print(f"{count} project(s) imported from {args.file}")
+    return 0
+
+
+def run_kpis(args: argparse.Namespace) -> int:
+    config = setup.django()
+    try:
+        from dos.broker.client import BrokerClient
+    except ImportError:
+        raise CommandError(
+            "the broker client (dos.broker.client) is not part of this build"
+        ) from None
+    from dos.portal.accounts.permissions import SYSTEM
+    from dos.portal.strategy import actions, live
+    from dos.portal.strategy.models import Kpi
+
+    client = BrokerClient.from_config(config)
+    kpis = list(Kpi.objects.select_related("project", "city").prefetch_related("values"))
+    for kpi in kpis:
+        if kpi.source != "live":
+            continue
+        try:
+            entry = actions.kpi_refresh(SYSTEM, kpi, client)
+        except live.LiveUnavailable as exc:
+            print(f"{kpi.project.code} {kpi.name}: not computed ({exc})", file=sys.stderr)
+            continue
+        shown = f"{entry.value} {kpi.unit}" if entry else "no data in the period"
+        print(f"{kpi.project.code} {kpi.name}: {shown}")
+    if not args.no_publish:
+        kpis = list(
+            Kpi.objects.select_related("project").prefetch_related("values", "project__cities")
+        )
+        print(f"{live.publish(kpis, client)} KPI entities published")
     return 0

@@ -144,3 +144,36 @@ def test_history_page_compares_with_a_date(client, portfolio) -> None:
     assert response.context["comparison"]["existed"] is False
     response = client.get(f"{project.get_absolute_url()}verlauf/", {"date": "kein-datum"})
     assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_pdf_downloads_are_generated_from_live_data(
+    client, portfolio, django_assert_max_num_queries
+) -> None:
+    Strategy.objects.create(region=dortmund().region, title="DOS 2030", vision="Gemeinsam.")
+    with django_assert_max_num_queries(20):
+        response = client.get("/strategie/strategie.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    project = portfolio[1]
+    with django_assert_max_num_queries(16):
+        response = client.get(f"{project.get_absolute_url()}steckbrief.pdf")
+    assert response.content.startswith(b"%PDF")
+    assert 'filename="steckbrief-' in response["Content-Disposition"]
+    assert client.get("/strategie/projekte/nichts/steckbrief.pdf").status_code == 404
+
+
+def test_steckbrief_text_has_umlauts_and_euro(portfolio) -> None:
+    import re
+
+    from dos.portal.strategy import pdf, queries
+
+    project = portfolio[1]
+    project.title = "Größere Maßnahme"
+    project.budget = 88000
+    project.save()
+    document = pdf.Document("x")
+    document.compress = False
+    document.add_page()
+    pdf._steckbrief(document, queries.project_detail(project.slug))
+    shown = re.findall(r"\((.*?)\) Tj", bytes(document.output()).decode("cp1252"))
+    assert "Größere Maßnahme" in shown and "88.000 €" in shown

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dos.portal.accounts.permissions import SYSTEM, has_perm, require
@@ -275,6 +276,27 @@ def kpi_value_record(
 
 
 @transaction.atomic
+def kpi_refresh(
+    actor: Any, kpi: Kpi, client: Any, *, today: dt.date | None = None
+) -> KpiValue | None:
+    """Compute a live KPI through the broker ``client`` and store today's value (marked as
+    computed). Returns ``None`` when no data lies in the period; raises
+    :class:`dos.portal.strategy.live.LiveUnavailable` for a query the broker cannot answer."""
+    from dos.portal.strategy import live
+
+    require(actor, "strategy.change_project", kpi.project)
+    value = live.compute(kpi, client)
+    if value is None:
+        return None
+    day = today or timezone.localdate()
+    with history.acting(actor):
+        entry, _created = KpiValue.objects.update_or_create(
+            kpi=kpi, date=day, defaults={"value": value, "computed": True}
+        )
+    return entry
+
+
+@transaction.atomic
 def evaluation_round_create(
     actor: Any,
     *,
@@ -372,6 +394,7 @@ __all__ = [
     "evaluation_record",
     "evaluation_round_create",
     "kpi_create",
+    "kpi_refresh",
     "kpi_update",
     "kpi_value_record",
     "milestone_create",

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +113,7 @@ class KpiInline(ProjectPartInline):
 class LinkInline(ProjectPartInline):
     model = ProjectLink
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [("label", "url", "position")]
 
 

@@ -116,11 +116,14 @@ class Bar:
     label: str
     value: Decimal | int | float
     colour: str = "#1a5f9e"
-    url: str = ""
 
 
 def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> SafeString:
-    """Horizontal bars with their value written next to them."""
+    """Horizontal bars with their value written next to them.
+
+    Charts hold no links (an ``img`` must not contain interactive elements); the tables next
+    to them link to the pages.
+    """
     row, left, width = 30, 290, 720
     height = max(row * len(bars) + 10, 40)
     high = max((Decimal(str(b.value)) for b in bars), default=Decimal(1)) or Decimal(1)
@@ -130,8 +133,6 @@ def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> SafeString:
         length = float(Decimal(str(bar.value)) / high) * (width - left - 110)
         label = escape(bar.label if len(bar.label) <= 36 else bar.label[:35] + "…")
         text = f'<text x="{left - 8}" y="{top + 17}" text-anchor="end" font-size="13" fill="{INK}">{label}</text>'
-        if bar.url:
-            text = f'<a href="{escape(bar.url)}">{text}</a>'
         body.append(
             text + f'<rect x="{left}" y="{top + 3}" width="{max(length, 1):.1f}" height="20" '
             f'fill="{escape(bar.colour)}" rx="2"/><text x="{left + length + 6:.1f}" '
@@ -148,7 +149,6 @@ class RoadmapRow:
     start: dt.date | None
     end: dt.date | None
     colour: str = "#1a5f9e"
-    url: str = ""
     heading: bool = False
     milestones: list[tuple[dt.date, bool, str]] = field(default_factory=list)
 
@@ -187,8 +187,6 @@ def roadmap_chart(
             f'<text x="{left - 8}" y="{y0 + 16}" text-anchor="end" font-size="12"{weight} '
             f'fill="{INK}">{label}</text>'
         )
-        if item.url:
-            text = f'<a href="{escape(item.url)}">{text}</a>'
         body.append(text)
         if item.start and item.end:
             x0, x1 = x(item.start), x(item.end)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("projekte/", views.project_list, name="project_list"),
     path("projekte/<slug:slug>/", views.project_detail, name="project"),
     path("projekte/<slug:slug>/verlauf/", views.project_history, name="project_history"),
+    path("projekte/<slug:slug>/steckbrief.pdf", views.project_pdf, name="project_pdf"),
+    path("strategie.pdf", views.strategy_pdf, name="strategy_pdf"),
     path("fahrplan/", views.roadmap, name="roadmap"),
     path("portfolio/", views.portfolio, name="portfolio"),
 ]

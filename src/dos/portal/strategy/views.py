@@ -158,7 +158,6 @@ def roadmap(request: HttpRequest) -> HttpResponse:
                     project.start_date,
                     project.end_date,
                     colour=field.colour,
-                    url=project.get_absolute_url(),
                     milestones=milestones,
                 )
             )
@@ -183,7 +182,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     data = queries.portfolio()
     by_field = charts.bar_chart(
         _("Projects by action field"),
-        [charts.Bar(f.name, n, f.colour, f.get_absolute_url()) for f, n, _b in data.by_field],
+        [charts.Bar(f.name, n, f.colour) for f, n, _b in data.by_field],
     )
     by_phase = charts.bar_chart(
         _("Projects by phase"), [charts.Bar(str(label), n) for label, n in data.by_phase]
@@ -204,9 +203,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         score_chart = charts.bar_chart(
             _("Weighted score in %(round)s") % {"round": comparison.round.name},
             [
-                charts.Bar(
-                    f"{e.project.code} {e.project.title}", s, url=e.project.get_absolute_url()
-                )
+                charts.Bar(f"{e.project.code} {e.project.title}", s)
                 for e, s, _cells in comparison.rows
                 if s is not None
             ],
@@ -222,3 +219,29 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "score_chart": score_chart,
         },
     )
+
+
+@require_safe
+def project_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project's Steckbrief as a PDF generated from the current data."""
+    from dos.portal.strategy import pdf
+
+    try:
+        content = pdf.project_pdf(slug)
+    except Project.DoesNotExist:
+        raise Http404(slug) from None
+    return _pdf_response(content, f"steckbrief-{slug}.pdf")
+
+
+@require_safe
+def strategy_pdf(request: HttpRequest) -> HttpResponse:
+    """The complete strategy as a PDF generated from the current data."""
+    from dos.portal.strategy import pdf
+
+    return _pdf_response(pdf.strategy_pdf(), "strategie.pdf")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
