@@ -24,6 +24,8 @@ def test_editor_writes_and_submits_in_the_back_office(people: People, client: Cl
             "teaser": "Kurz",
             "body": "<p>Text</p><script>alert(1)</script>",
             "tag_names": "Sensorik, Klima",
+            "published_at_0": "",
+            "published_at_1": "",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
