@@ -22,13 +22,11 @@ COMMAND_MODULES = (
     "check",
     "info",
     "city",
-COMMAND_MODULES = (
     "broker",
-    "events",
-    "cityapp",
     "strategy",
+    "events",
     "participation",
-)
+    "cityapp",
 )
 
 

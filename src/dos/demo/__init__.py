@@ -11,6 +11,7 @@ from importlib import import_module
 STEPS = [
     "dos.demo.region",
     "dos.demo.strategy",
+    "dos.demo.content",
     "dos.demo.events",
     "dos.demo.participation",
     "dos.demo.cityapp",

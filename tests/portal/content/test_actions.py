@@ -202,3 +202,19 @@ def test_page_with_missing_title_is_refused(people: People) -> None:
         actions.page_save(people.region_editor, slug="about", title="", body="<p>x</p>")
     assert "title" in error.value.message_dict
     assert not Page.objects.exists()
+
+
+def test_wished_publication_time_is_kept_by_the_reviewer(people: People) -> None:
+    later = timezone.now() + timedelta(days=3)
+    post = actions.post_create(
+        people.editor,
+        kind="news",
+        title="Termin",
+        teaser="T",
+        city=people.dortmund,
+        published_at=later,
+    )
+    actions.post_submit(people.editor, post)
+    actions.post_publish(people.reviewer, post)
+    stored = Post.objects.get(pk=post.pk)
+    assert stored.published_at == later and stored.is_scheduled

@@ -67,3 +67,10 @@ def test_sitemap_lists_public_pages(people: People, client: Client) -> None:
     assert post.get_absolute_url() in urls
     assert "/seite/ueber-die-strategie/" in urls
     assert hidden.get_absolute_url() not in urls
+
+
+def test_sitemap_lists_strategy_pages(people: People, client: Client) -> None:
+    field = ActionField.objects.create(code="SV", slug="sicherheit", name="Sicherheit")
+    root = ElementTree.fromstring(client.get("/sitemap.xml").content)
+    locs = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert any(loc.endswith(field.get_absolute_url()) for loc in locs)

@@ -133,3 +133,17 @@ def test_page_in_the_navigation(people: People, client: Client) -> None:
     actions.page_save(SYSTEM, slug="ueber-die-strategie", is_published=False, title="Ü", body="x")
     assert client.get("/seite/ueber-die-strategie/").status_code == 404
     assert 'href="/seite/ueber-die-strategie/"' not in client.get("/").content.decode()
+
+
+def test_related_posts_tag_for_projects_and_action_fields(people: People) -> None:
+    from django.template import Context, Template
+
+    from dos.portal.strategy.models import ActionField
+
+    field = ActionField.objects.create(code="SV", slug="sicherheit", name="Sicherheit")
+    other = ActionField.objects.create(code="DP", slug="daten", name="Daten")
+    published_post("Verknüpfte Meldung", action_fields=[field])
+    published_post("Andere Meldung", action_fields=[other])
+    template = Template("{% load content_tags %}{% related_posts field %}")
+    html = template.render(Context({"field": field}))
+    assert "Verknüpfte Meldung" in html and "Andere Meldung" not in html

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dos.portal.accounts.permissions import SYSTEM
 from dos.portal.content import actions, search
-from dos.portal.content.models import SearchEntry
+from dos.portal.content.models import Post, SearchEntry
 from tests.portal.content.conftest import People
 from tests.portal.content.helpers import published_post
 
@@ -88,3 +88,41 @@ def test_search_page(people: People, client: Client, django_assert_max_num_queri
     paged = client.get("/suche/?q=Wetterstationen&art=news&seite=2").content.decode()
     assert "Seite 2 von 2" in paged
     assert "Nichts gefunden" in client.get("/schwerte/suche/?q=Luftschiff").content.decode()
+
+
+def test_projects_join_the_search_and_follow_their_changes(people: People) -> None:
+    from dos.portal.strategy import actions as strategy
+    from dos.portal.strategy.models import ActionField
+
+    ActionField.objects.create(code="EU", slug="energie-und-umwelt", name="Energie und Umwelt")
+    project = strategy.project_create(
+        SYSTEM,
+        code="EU 01",
+        slug="baumsensoren",
+        title="Baumsensoren",
+        summary="Sensoren messen die Kronenfeuchte junger Bäume.",
+        action_fields=["EU"],
+        cities=[people.dortmund],
+    )
+    groups = search.search("Baum")
+    assert titles(groups) == {"project": ["EU 01 Baumsensoren"]}
+    entry = groups[0].entries[0]
+    assert entry.url == project.get_absolute_url() and entry.city_id == people.dortmund.pk
+    assert search.search("Baum", city_id=people.schwerte.pk) == []
+    strategy.project_update(SYSTEM, project, cities=[people.dortmund, people.schwerte])
+    assert titles(search.search("Baum", city_id=people.schwerte.pk)) == {
+        "project": ["EU 01 Baumsensoren"]
+    }
+    strategy.project_delete(SYSTEM, project)
+    assert search.search("Baum") == []
+
+
+def test_demo_content_loads_idempotently(people: People) -> None:
+    from dos.demo import content as demo
+
+    demo.load(lambda _message: None)
+    demo.load(lambda _message: None)
+    assert Post.objects.count() == len(demo.POSTS)
+    assert Post.objects.visible().count() == len(demo.POSTS) - 1  # one is scheduled
+    assert titles(search.search("Bäume")) == {"news": ["Baumsensoren helfen beim Gießen"]}
+    assert titles(search.search("Strategie", kind="page")) == {"page": ["Über die Strategie"]}

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from dos.portal.accounts.permissions import SYSTEM
 from dos.portal.content import actions, uploads
 from dos.portal.content.models import Document, Post, PostImage
 from dos.portal.content.sanitize import clean_html, plain_text
@@ -208,3 +209,17 @@ def test_document_permissions(people: People) -> None:
         actions.document_delete(people.citizen, doc)
     actions.document_delete(people.editor, doc)
     assert not Document.objects.exists()
+
+
+def test_image_is_served_only_once_the_post_is_public(people: People, client) -> None:
+    post = actions.post_create(SYSTEM, kind="news", title="T", teaser="T", city=people.dortmund)
+    image = actions.post_image_add(
+        SYSTEM, post, SimpleUploadedFile("a.jpg", jpeg_with_exif()), alt_text="Bild"
+    )
+    assert client.get(image.get_absolute_url()).status_code == 404
+    actions.post_publish(SYSTEM, post)
+    response = client.get(image.get_absolute_url())
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert f'<img src="{image.get_absolute_url()}" alt="Bild" width="64" height="48"' in html

@@ -23,7 +23,7 @@ from dos.portal.content.sanitize import clean_html
 from dos.portal.content.uploads import check_document, process_image
 from dos.portal.tenancy.models import City
 
-POST_FIELDS = ("title", "slug", "teaser", "body", "city")
+POST_FIELDS = ("title", "slug", "teaser", "body", "city", "published_at")
 Status = Post.Status
 
 
@@ -73,13 +73,22 @@ def post_create(
     body: str = "",
     city: City | None = None,
     slug: str | None = None,
+    published_at: datetime | None = None,
     **links: Any,
 ) -> Post:
     """Write a new post as a draft (``content.add_post`` for its city or the region).
 
-    ``links`` may hold ``tags`` (names), ``action_fields`` and ``projects``.
+    ``published_at`` is a wished publication time for the reviewer; ``links`` may hold
+    ``tags`` (names), ``action_fields`` and ``projects``.
     """
-    post = Post(kind=kind, city=city, title=title, teaser=teaser, body=clean_html(body))
+    post = Post(
+        kind=kind,
+        city=city,
+        title=title,
+        teaser=teaser,
+        body=clean_html(body),
+        published_at=published_at,
+    )
     require(actor, "content.add_post", post)
     post.slug = _unique_slug(kind, title, slug, None)
     post.created_by = _actor_user(actor)
@@ -94,7 +103,8 @@ def post_create(
 def post_update(actor: Any, post: Post, **fields: Any) -> Post:
     """Change a post (``content.change_post``; a published one also ``content.publish_post``).
 
-    Moving a post to another city needs the permission in both cities.
+    Moving a post to another city needs the permission in both cities. On a draft,
+    ``published_at`` is the wished publication time that the reviewer's publish honours.
     """
     require(actor, "content.change_post", post)
     if post.status == Status.PUBLISHED:
@@ -142,13 +152,15 @@ def post_submit(actor: Any, post: Post) -> Post:
 def post_publish(actor: Any, post: Post, at: datetime | None = None) -> Post:
     """Publish a post now or at ``at`` (scheduled); ``content.publish_post``.
 
-    A reviewer may publish from review or directly from draft (their own post, say).
+    A reviewer may publish from review or directly from draft (their own post, say). Without
+    ``at``, a wished time in the future set on the post is kept; otherwise it goes out now.
     """
     require(actor, "content.publish_post", post)
     if at is not None and timezone.is_naive(at):
         raise ValidationError({"published_at": _("The publication time needs a time zone.")})
     _transition(post, {Status.DRAFT, Status.REVIEW}, Status.PUBLISHED)
-    post.published_at = at or timezone.now()
+    wished = post.published_at if post.published_at and post.published_at > timezone.now() else None
+    post.published_at = at or wished or timezone.now()
     post.reviewed_by = _actor_user(actor)
     post.save(update_fields=["status", "published_at", "reviewed_by", "updated_at"])
     _reindex(post)

@@ -40,13 +40,7 @@ def submit(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Post]) -> N
 
 @admin.action(description=_("Publish (at the publication time, if set in the future)"))
 def publish(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-    def step(actor: Any, post: Post) -> Post:
-        from django.utils import timezone
-
-        at = post.published_at if post.published_at and post.published_at > timezone.now() else None
-        return actions.post_publish(actor, post, at=at)
-
-    _each(request, queryset, step, str(_("Published")))
+    _each(request, queryset, actions.post_publish, str(_("Published")))
 
 
 @admin.action(description=_("Send back to the authors"))
@@ -81,8 +75,13 @@ class PostAdmin(CityScopedAdmin):
     inlines = [PostImageInline]
     filter_horizontal = ["action_fields", "projects"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The kind is part of the address; it stays as created.
+        return ["kind"] if obj is not None else []
+
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
-        data = {name: form.cleaned_data.get(name) for name in ("title", "teaser", "body", "city")}
+        names = ("title", "teaser", "body", "city", "published_at")
+        data = {name: form.cleaned_data.get(name) for name in names}
         links = {
             "tags": form.cleaned_data.get("tag_names", []),
             "action_fields": form.cleaned_data.get("action_fields", []),

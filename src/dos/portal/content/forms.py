@@ -33,7 +33,17 @@ class PostForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Post
-        fields = ["kind", "city", "title", "slug", "teaser", "body", "action_fields", "projects"]
+        fields = [
+            "kind",
+            "city",
+            "title",
+            "slug",
+            "teaser",
+            "body",
+            "published_at",
+            "action_fields",
+            "projects",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

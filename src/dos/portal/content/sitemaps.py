@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponse
@@ -65,11 +66,24 @@ class PageSitemap(Sitemap):  # type: ignore[type-arg]
         return item.updated_at
 
 
+class StrategySitemap(Sitemap):  # type: ignore[type-arg]
+    """Action fields and projects of the strategy app (when it is installed)."""
+
+    changefreq = "weekly"
+
+    def items(self) -> list[Any]:
+        from dos.portal.strategy.models import ActionField, Project
+
+        return [*ActionField.objects.all(), *Project.objects.order_by("code")]
+
+
 SECTIONS: dict[str, type[Sitemap] | Sitemap] = {  # type: ignore[type-arg]
     "portal": PortalSitemap,
     "posts": PostSitemap,
     "pages": PageSitemap,
 }
+if apps.is_installed("dos.portal.strategy"):
+    SECTIONS["strategy"] = StrategySitemap
 
 
 def sitemap_view(request: HttpRequest) -> HttpResponse:

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from dos.portal.accounts.permissions import has_perm
 from dos.portal.content import search as search_index
+from dos.portal.content.files import file_response
 from dos.portal.content.models import Document, Page, Post, PostImage, Tag
 from dos.portal.content.pages import render_page
 
@@ -92,32 +93,21 @@ def document_list(request: HttpRequest, city: str | None = None) -> HttpResponse
 
 
 @require_safe
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     document = get_object_or_404(Document, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("document file missing") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.filename,
-        content_type=document.content_type,
+    return file_response(
+        request, document.file, content_type=document.content_type, filename=document.filename
     )
 
 
 @require_safe
-def image(request: HttpRequest, pk: int) -> FileResponse:
+def image(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     picture = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
     if not picture.post.is_visible and not has_perm(
         request.user, "content.view_post", picture.post
     ):
         raise Http404("post not published")
-    try:
-        handle = picture.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("image file missing") from exc
-    response = FileResponse(handle, content_type=picture.content_type)
+    response = file_response(request, picture.file, content_type=picture.content_type)
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

@@ -42,7 +42,7 @@ def search(
     known = [spec.kind for spec in registry.kinds()]
     wanted = [kind] if kind in known else known
     ids = engine().match(text, now=timezone.now(), city_id=city_id, kinds=wanted, limit=MAX_RESULTS)
-    by_id = SearchEntry.objects.in_bulk(ids)
+    by_id = SearchEntry.objects.only("kind", "title", "summary", "url", "city_id").in_bulk(ids)
     groups = {
         spec.kind: ResultGroup(spec.kind, spec.label)
         for spec in registry.kinds()

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from dos.portal.content.models import Post
 from dos.portal.content.views import visible_posts
 
 register = template.Library()
@@ -21,3 +22,19 @@ def latest_news(context: dict[str, Any], count: int = 3) -> dict[str, Any]:
     else:
         list_url = reverse("content:news_list")
     return {"posts": list(visible_posts("news", city)[:count]), "list_url": list_url}
+
+
+@register.inclusion_tag("content/includes/related_posts.html")
+def related_posts(obj: Any, count: int = 5) -> dict[str, Any]:
+    """Visible news and blog posts linked to a strategy project or action field (``obj``)."""
+    posts = (
+        Post.objects.visible()
+        .filter(**{_LINK_FIELD[obj._meta.model_name]: obj})
+        .select_related("city")
+        .prefetch_related("tags")
+        .order_by("-published_at", "-pk")[:count]
+    )
+    return {"posts": list(posts)}
+
+
+_LINK_FIELD = {"project": "projects", "actionfield": "action_fields"}
