@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from dos.portal.accounts.permissions import require
 from dos.portal.participation import phases
 from dos.portal.participation.actions.moderation import log
-from dos.portal.participation.actions.notify import follow_set, notify_idea, notify_process
+from dos.portal.participation.actions.notify import (
+    follow_set,
+    notify_idea,
+    notify_process,
+    notify_project,
+)
 from dos.portal.participation.content import clean_image, plain_text
 from dos.portal.participation.models import (
     CityRules,
@@ -270,9 +275,17 @@ def idea_answer(
         if status == IdeaStatus.DECLINED and not idea.published:
             idea.published = True  # a declined idea stays visible with the reason
         change = _record(idea, status, actor, answer)
+    newly_linked = project is not None and idea.project_id != project.pk
     if project is not None:
         idea.project = project
     idea.save()
+    if newly_linked:
+        notify_project(
+            project,
+            _("The idea “%(title)s” became part of the project “%(project)s”.")
+            % {"title": idea.title, "project": project.title},
+            idea.get_absolute_url(),
+        )
     log(actor, idea.city, f"answer:{status}", idea=idea, reason=answer)
     notify_idea(
         idea,

@@ -112,15 +112,33 @@ def notify_process(idea: Idea, exclude: set[int]) -> list[Notification]:
     )
 
 
+def notify_project(project: Any, text: str, url: str) -> list[Notification]:
+    """Tell the followers of a strategy project (e.g. an idea became part of it)."""
+    follows = Follow.objects.filter(project=project).select_related(
+        "user", "user__notification_settings"
+    )
+    return notify_users([f.user for f in follows], text, url)
+
+
 def follow_set(
-    actor: Any, *, idea: Idea | None = None, process: Process | None = None, following: bool
+    actor: Any,
+    *,
+    idea: Idea | None = None,
+    process: Process | None = None,
+    project: Any = None,
+    following: bool,
 ) -> bool:
-    """Follow or stop following an idea or a process (anyone signed in)."""
+    """Follow or stop following an idea, a process or a project (anyone signed in)."""
     if not getattr(actor, "is_authenticated", False) or not getattr(actor, "pk", None):
         raise PermissionDenied(_("Please sign in to follow."))
-    if (idea is None) == (process is None):
-        raise ValidationError(_("Follow either an idea or a process."))
-    target = {"idea": idea} if idea is not None else {"process": process}
+    targets = {
+        name: value
+        for name, value in (("idea", idea), ("process", process), ("project", project))
+        if value is not None
+    }
+    if len(targets) != 1:
+        raise ValidationError(_("Follow either an idea, a process or a project."))
+    target = targets
     if following:
         Follow.objects.get_or_create(user=actor, **target)
     else:

@@ -33,7 +33,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your e-mail settings are saved."))
             return redirect("participation:notifications")
     notices = list(user.participation_notices.all()[:100])  # type: ignore[union-attr]
-    follows = Follow.objects.filter(user=user).select_related("idea", "process")
+    follows = Follow.objects.filter(user=user).select_related("idea", "process", "project")
     return render(
         request,
         "participation/notifications.html",
