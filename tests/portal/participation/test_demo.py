@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_every_status_and_twice_changes_nothing(client) -> None:
     from dos.demo import participation as demo
     from dos.demo import region
-    from dos.portal.strategy.models import ActionField, Project
     from dos.portal.participation.models import Idea, IdeaStatus, Survey
+    from dos.portal.strategy.models import ActionField, Project
 
     said: list[str] = []
     region.load(said.append)
