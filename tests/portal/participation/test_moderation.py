@@ -25,6 +25,18 @@ def waiting(process, city, citizen):
     return idea_submit(citizen, process, title="Wartet", description="Text")
 
 
+def test_moderators_of_the_city_hear_of_waiting_work(
+    process, city, citizen, other_citizen, moderator, other_moderator
+) -> None:
+    CityRules.objects.filter(city=city).update(precheck_ideas=True)
+    idea = idea_submit(citizen, process, title="Wartet auf Prüfung", description="Text")
+    assert moderator.participation_notices.filter(text__contains="Vorprüfung").exists()
+    assert not other_moderator.participation_notices.exists()
+    report_create(other_citizen, idea=idea, reason="Doppelt eingereicht")
+    assert moderator.participation_notices.filter(text__contains="Doppelt eingereicht").exists()
+    assert not other_moderator.participation_notices.exists()
+
+
 def test_precheck_publishes_with_an_answer(waiting, moderator, citizen, other_citizen) -> None:
     from dos.portal.participation.actions import follow_set
 

@@ -95,3 +95,9 @@ def test_follow_set_refuses_anonymous(idea) -> None:
 
     with pytest.raises(PermissionDenied):
         follow_set(AnonymousUser(), idea=idea, following=True)
+
+
+def test_unread_count_in_the_navigation(client, idea, citizen, other_citizen) -> None:
+    comment_create(other_citizen, idea, body="Hallo")
+    login(client, citizen)
+    assert "Benachrichtigungen (1)" in client.get("/beteiligung/").content.decode()

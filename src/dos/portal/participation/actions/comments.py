@@ -52,6 +52,14 @@ def comment_create(
     comment = Comment.objects.create(
         idea=idea, parent=parent, author=actor, body=body, official=official, published=published
     )
+    if not published:
+        from dos.portal.participation.actions.notify import notify_moderators
+
+        notify_moderators(
+            idea.city,
+            _("New comment waits for the pre-check on “%(title)s”") % {"title": idea.title},
+            f"{idea.get_absolute_url()}#comment-{comment.pk}",
+        )
     if published:
         from dos.portal.participation.models import Follow
 

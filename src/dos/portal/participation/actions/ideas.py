@@ -17,6 +17,7 @@ from dos.portal.participation.actions.moderation import log
 from dos.portal.participation.actions.notify import (
     follow_set,
     notify_idea,
+    notify_moderators,
     notify_process,
     notify_project,
 )
@@ -135,6 +136,11 @@ def idea_submit(
     _record(idea, IdeaStatus.SUBMITTED, actor)
     if CityRules.for_city(city).precheck_ideas:
         _record(idea, IdeaStatus.PRECHECK, None)
+        notify_moderators(
+            city,
+            _("New idea waits for the pre-check: %(title)s") % {"title": idea.title},
+            idea.get_absolute_url(),
+        )
     else:
         _start_collecting(idea, None, "", now)
     idea.save()

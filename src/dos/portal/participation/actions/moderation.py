@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dos.portal.accounts.permissions import require
@@ -64,6 +65,13 @@ def report_create(
     )
     target_idea = idea or comment.idea  # type: ignore[union-attr]
     log(actor, target_idea.city, "report", idea=idea, comment=comment, reason=reason)
+    from dos.portal.participation.actions.notify import notify_moderators
+
+    notify_moderators(
+        target_idea.city,
+        _("New report on “%(title)s”: %(reason)s") % {"title": target_idea.title, "reason": reason},
+        reverse("participation:moderation"),
+    )
     return report
 
 

@@ -120,6 +120,21 @@ def notify_project(project: Any, text: str, url: str) -> list[Notification]:
     return notify_users([f.user for f in follows], text, url)
 
 
+def notify_moderators(city: Any, text: str, url: str) -> list[Notification]:
+    """Tell the moderators and city admins of ``city`` that something waits for them."""
+    from django.contrib.auth import get_user_model
+
+    from dos.portal.accounts.roles import CITY_ADMIN, MODERATOR
+
+    staff = (
+        get_user_model()
+        .objects.filter(memberships__city=city, memberships__role__in=[MODERATOR, CITY_ADMIN])
+        .distinct()
+        .select_related("notification_settings")
+    )
+    return notify_users(staff, text, url)
+
+
 def follow_set(
     actor: Any,
     *,

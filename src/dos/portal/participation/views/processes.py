@@ -12,7 +12,14 @@ from django.views.decorators.http import require_safe
 
 from dos.portal.participation import links, phases
 from dos.portal.participation.geo import Frame, outline_points
-from dos.portal.participation.models import District, Follow, Idea, IdeaStatus, Process
+from dos.portal.participation.models import (
+    District,
+    Follow,
+    Idea,
+    IdeaStatus,
+    Process,
+    Survey,
+)
 from dos.portal.participation.views.common import public_ideas
 
 STATUS_COLOURS = {
@@ -33,9 +40,20 @@ def _processes(city_id: int | None = None) -> list[Process]:
     return list(qs)
 
 
+def _surveys(city_id: int | None = None) -> list[Survey]:
+    qs = Survey.objects.filter(open=True).select_related("city")
+    if city_id is not None:
+        qs = qs.filter(Q(city_id=city_id) | Q(city=None))
+    return list(qs[:20])
+
+
 @require_safe
 def process_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "participation/process_list.html", {"processes": _processes()})
+    return render(
+        request,
+        "participation/process_list.html",
+        {"processes": _processes(), "surveys": _surveys()},
+    )
 
 
 @require_safe
@@ -50,6 +68,7 @@ def city_process_list(request: HttpRequest, city: str) -> HttpResponse:
         "participation/process_list.html",
         {
             "processes": _processes(the_city.pk),
+            "surveys": _surveys(the_city.pk),
             "map": idea_map(located, districts),
             "districts": districts,
             "statuses": IdeaStatus.choices,
