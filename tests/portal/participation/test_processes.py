@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -122,6 +123,8 @@ def test_city_page_maps_the_citys_ideas(client, process, city, citizen) -> None:
     idea_submit(citizen, process, title="Ohne Ort", description="T")
     page = client.get(f"/{city.slug}/beteiligung/").content.decode()
     assert page.count("<circle") == 1 and 'aria-label="Bank am Markt' in page
+    # SVG coordinates are never localised ("12,5" would break the drawing in German).
+    assert re.search(r'<circle cx="\d+(\.\d+)?" cy="\d+(\.\d+)?"', page)
     page = client.get(f"/{city.slug}/beteiligung/", {"status": "declined"}).content.decode()
     assert "<circle" not in page and "Keine verorteten Ideen passen." in page
 

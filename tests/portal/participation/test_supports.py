@@ -135,3 +135,14 @@ def test_support_view(client, idea, other_citizen) -> None:
     assert Support.objects.count() == 1
     response = client.post(url, {"withdraw": "1"}, follow=True)
     assert Support.objects.count() == 0
+
+
+def test_stored_texts_are_in_the_portal_language(idea, citizen) -> None:
+    from django.utils import translation
+
+    later = timezone.now() + datetime.timedelta(weeks=7)
+    with translation.override("en"):  # the CLI runs in English
+        ideas_tick(later)
+    idea.refresh_from_db()
+    assert "Unterstützungen" in idea.status_changes.last().answer
+    assert "geschlossen" in citizen.participation_notices.first().text

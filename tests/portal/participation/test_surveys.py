@@ -117,6 +117,7 @@ def test_results_only_after_publishing(client, survey, citizen, other_citizen, e
     page = client.get(url).content.decode()
     assert "<svg" in page and "Verkehrsmittel" in page and "2 Teilnahmen" in page
     assert "Mehr Bänke" in page
+    assert 'width="360.0"' in page and "," not in page.split('class="bar"')[0][-30:]
 
 
 def test_csv_export_for_editors_only(client, survey, citizen, editor, other_moderator) -> None:

@@ -34,6 +34,12 @@ DIGEST_PERIODS = {
 }
 
 
+def portal_language() -> Any:
+    """Stored texts (notifications, automatic status answers) are written in the portal's
+    main language, whatever language the request or the command that caused them uses."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def unsubscribe_token(user: Any) -> str:
     return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
 
@@ -52,7 +58,9 @@ def _mode(user: Any) -> str:
 
 def _send(user: Any, subject: str, lines: list[str]) -> None:
     link = unsubscribe_url(user)
-    body = "\n\n".join([*lines, _("Stop these e-mails with one click: %(link)s") % {"link": link}])
+    with portal_language():
+        footer = _("Stop these e-mails with one click: %(link)s") % {"link": link}
+    body = "\n\n".join([*lines, footer])
     EmailMessage(
         subject=subject,
         body=body,
@@ -104,12 +112,12 @@ def notify_process(idea: Idea, exclude: set[int]) -> list[Notification]:
         .exclude(user_id__in=exclude)
         .select_related("user", "user__notification_settings")
     )
-    return notify_users(
-        [f.user for f in follows],
-        _("New idea in “%(process)s”: %(title)s")
-        % {"process": idea.process.title, "title": idea.title},
-        idea.get_absolute_url(),
-    )
+    with portal_language():
+        text = _("New idea in “%(process)s”: %(title)s") % {
+            "process": idea.process.title,
+            "title": idea.title,
+        }
+    return notify_users([f.user for f in follows], text, idea.get_absolute_url())
 
 
 def notify_project(project: Any, text: str, url: str) -> list[Notification]:
@@ -217,7 +225,7 @@ def digests_send(now: datetime.datetime | None = None) -> int:
                 )
             )
             if pending:
-                with translation.override(settings.LANGUAGE_CODE):
+                with portal_language():
                     lines = [f"• {n.text}\n  {settings.BASE_URL}{n.url}" for n in pending]
                     _send(user, _("Your participation news"), lines)
                 Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)

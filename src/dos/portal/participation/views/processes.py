@@ -114,7 +114,13 @@ def idea_map(ideas: list, districts: list[District]) -> dict | None:  # type: ig
     for idea in located:
         x, y = frame.xy(idea.latitude, idea.longitude)
         dots.append(
-            {"idea": idea, "x": x, "y": y, "colour": STATUS_COLOURS.get(idea.status, "#1a5f9e")}
+            # SVG numbers as text: the template would localise floats ("12,5" in German).
+            {
+                "idea": idea,
+                "x": f"{x}",
+                "y": f"{y}",
+                "colour": STATUS_COLOURS.get(idea.status, "#1a5f9e"),
+            }
         )
     return {"width": frame.width, "height": frame.height, "shapes": shapes, "dots": dots}
 
