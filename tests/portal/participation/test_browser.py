@@ -79,3 +79,35 @@ def test_submit_support_and_answer_an_idea(live_url, page, axe_violations) -> No
     assert author.participation_notices.filter(text__contains="Angenommen").exists()
     assert supporter.participation_notices.filter(text__contains="Angenommen").exists()
     assert axe_violations(page) == []
+
+
+def test_survey_pages_are_accessible(live_url, page, axe_violations) -> None:
+    from dos.portal.participation.actions import survey_respond
+    from dos.portal.participation.models import Question, Survey
+    from tests.factories import schwerte
+
+    city = schwerte()
+    survey = Survey.objects.create(city=city, title="Mobilität", results_published=True)
+    Question.objects.create(survey=survey, kind="single", text="Wie?", choices="Rad\nBus")
+    Question.objects.create(survey=survey, kind="scale", text="Zufrieden?", position=2)
+    Question.objects.create(
+        survey=survey, kind="ranking", text="Wichtig?", choices="A\nB", position=3
+    )
+    q = {x.kind: x.pk for x in survey.questions.all()}
+    survey_respond(
+        UserFactory(), survey, {q["single"]: "Rad", q["scale"]: 4, q["ranking"]: ["B", "A"]}
+    )
+    user = UserFactory()
+    sign_in(page, live_url, user)
+    page.goto(live_url + survey.get_absolute_url())
+    assert axe_violations(page) == []
+    page.get_by_label("Rad").check()
+    page.get_by_label("4").check()
+    page.get_by_label("Wichtig?: A").select_option("2")
+    page.get_by_label("Wichtig?: B").select_option("1")
+    page.get_by_role("button", name="Antworten senden").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Danke für Ihre Teilnahme!").is_visible()
+    page.goto(f"{live_url}/beteiligung/umfrage/{survey.pk}/ergebnisse/")
+    assert page.get_by_text("2 Teilnahmen").is_visible()
+    assert axe_violations(page) == []
