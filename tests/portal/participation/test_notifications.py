@@ -101,3 +101,15 @@ def test_unread_count_in_the_navigation(client, idea, citizen, other_citizen) ->
     comment_create(other_citizen, idea, body="Hallo")
     login(client, citizen)
     assert "Benachrichtigungen (1)" in client.get("/beteiligung/").content.decode()
+
+
+def test_one_click_unsubscribe_by_post_without_session(client, citizen) -> None:
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    token = unsubscribe_token(citizen)
+    response = csrf_client.post(
+        f"/beteiligung/abmelden/{token}/", {"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    assert NotificationSettings.objects.get(user=citizen).email_mode == "never"
