@@ -80,6 +80,7 @@ def test_notification_page_and_settings(client, idea, citizen, other_citizen) ->
     login(client, citizen)
     page = client.get("/beteiligung/benachrichtigungen/").content.decode()
     assert "Neuer Kommentar" in page
+    assert "Meine Ideen" in page and idea.title in page and "Sammelt Unterstützungen" in page
     client.post("/beteiligung/benachrichtigungen/", {"mark_read": "1"})
     assert not Notification.objects.filter(user=citizen, read_at=None).exists()
     client.post("/beteiligung/benachrichtigungen/", {"email_mode": "weekly"})
