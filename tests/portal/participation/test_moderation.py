@@ -59,6 +59,23 @@ def test_precheck_refused_for_other_city_and_citizens(waiting, other_moderator, 
     assert waiting.status == IdeaStatus.PRECHECK and not waiting.published
 
 
+def test_rolled_back_action_sends_no_mail(idea, moderator, django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.db import transaction
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                idea_hide(moderator, idea, reason="Test")
+                raise RuntimeError("later failure")
+        except RuntimeError:
+            pass
+    assert mail.outbox == []
+    idea.refresh_from_db()
+    assert not idea.hidden
+
+
 def test_answer_needs_text_and_a_valid_transition(idea, moderator) -> None:
     with pytest.raises(ValidationError) as exc:
         idea_answer(moderator, idea, status=IdeaStatus.ACCEPTED, answer="")

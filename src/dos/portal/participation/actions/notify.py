@@ -61,7 +61,7 @@ def _send(user: Any, subject: str, lines: list[str]) -> None:
     with portal_language():
         footer = _("Stop these e-mails with one click: %(link)s") % {"link": link}
     body = "\n\n".join([*lines, footer])
-    EmailMessage(
+    message = EmailMessage(
         subject=subject,
         body=body,
         to=[user.email],
@@ -69,7 +69,9 @@ def _send(user: Any, subject: str, lines: list[str]) -> None:
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    ).send()
+    )
+    # Only what was committed is announced: a rolled-back action sends nothing.
+    transaction.on_commit(message.send, robust=True)
 
 
 def notify_users(users: Iterable[Any], text: str, url: str) -> list[Notification]:
