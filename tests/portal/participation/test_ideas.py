@@ -202,3 +202,17 @@ def test_rate_limit_per_user(client, process, citizen, monkeypatch) -> None:
     assert client.post(url, data).status_code == 302
     assert client.post(url, {**data, "title": "Zwei"}).status_code == 429
     assert Idea.objects.count() == 1
+
+
+def test_form_view_names_a_wrong_image_type(client, process, citizen) -> None:
+    login(client, citizen)
+    fake = SimpleUploadedFile("bild.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+    response = client.post(
+        f"/beteiligung/{process.slug}/idee/neu/",
+        {"title": "Mit Bild", "description": "Text", "city": process.city_id, "image": fake},
+    )
+    assert response.status_code == 200
+    assert (
+        "Bitte laden Sie ein Bild im Format JPEG, PNG oder WebP hoch." in response.content.decode()
+    )
+    assert Idea.objects.count() == 0

@@ -25,6 +25,18 @@ def waiting(process, city, citizen):
     return idea_submit(citizen, process, title="Wartet", description="Text")
 
 
+def test_moderators_of_the_city_hear_of_waiting_work(
+    process, city, citizen, other_citizen, moderator, other_moderator
+) -> None:
+    CityRules.objects.filter(city=city).update(precheck_ideas=True)
+    idea = idea_submit(citizen, process, title="Wartet auf Prüfung", description="Text")
+    assert moderator.participation_notices.filter(text__contains="Vorprüfung").exists()
+    assert not other_moderator.participation_notices.exists()
+    report_create(other_citizen, idea=idea, reason="Doppelt eingereicht")
+    assert moderator.participation_notices.filter(text__contains="Doppelt eingereicht").exists()
+    assert not other_moderator.participation_notices.exists()
+
+
 def test_precheck_publishes_with_an_answer(waiting, moderator, citizen, other_citizen) -> None:
     from dos.portal.participation.actions import follow_set
 
@@ -45,6 +57,23 @@ def test_precheck_refused_for_other_city_and_citizens(waiting, other_moderator, 
             idea_answer(actor, waiting, status=IdeaStatus.COLLECTING, answer="ok")
     waiting.refresh_from_db()
     assert waiting.status == IdeaStatus.PRECHECK and not waiting.published
+
+
+def test_rolled_back_action_sends_no_mail(idea, moderator, django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.db import transaction
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                idea_hide(moderator, idea, reason="Test")
+                raise RuntimeError("later failure")
+        except RuntimeError:
+            pass
+    assert mail.outbox == []
+    idea.refresh_from_db()
+    assert not idea.hidden
 
 
 def test_answer_needs_text_and_a_valid_transition(idea, moderator) -> None:

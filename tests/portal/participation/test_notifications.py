@@ -21,9 +21,12 @@ from tests.portal.participation.conftest import login
 pytestmark = pytest.mark.django_db
 
 
-def test_single_mail_has_a_working_unsubscribe_link(client, idea, citizen, other_citizen) -> None:
+def test_single_mail_has_a_working_unsubscribe_link(
+    client, idea, citizen, other_citizen, django_capture_on_commit_callbacks
+) -> None:
     mail.outbox.clear()
-    comment_create(other_citizen, idea, body="Hallo")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(other_citizen, idea, body="Hallo")
     message = next(m for m in mail.outbox if m.to == [citizen.email])
     link = next(line for line in message.body.split() if "/abmelden/" in line)
     path = link.split("://", 1)[1].split("/", 1)[1]
@@ -31,7 +34,8 @@ def test_single_mail_has_a_working_unsubscribe_link(client, idea, citizen, other
     assert response.status_code == 200 and "keine E-Mails" in response.content.decode()
     assert NotificationSettings.objects.get(user=citizen).email_mode == "never"
     mail.outbox.clear()
-    comment_create(other_citizen, idea, body="Noch einmal")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(other_citizen, idea, body="Noch einmal")
     assert not [m for m in mail.outbox if m.to == [citizen.email]]
     assert citizen.participation_notices.count() == 2  # still in the portal
 
@@ -43,13 +47,15 @@ def test_forged_unsubscribe_link_is_refused(client, citizen) -> None:
     assert not NotificationSettings.objects.filter(user=citizen).exists()
 
 
-def test_daily_digest(idea, citizen, other_citizen) -> None:
+def test_daily_digest(idea, citizen, other_citizen, django_capture_on_commit_callbacks) -> None:
     notification_settings_update(citizen, NotificationSettings.DAILY)
     mail.outbox.clear()
-    comment_create(other_citizen, idea, body="Eins")
-    comment_create(other_citizen, idea, body="Zwei")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(other_citizen, idea, body="Eins")
+        comment_create(other_citizen, idea, body="Zwei")
     assert not [m for m in mail.outbox if m.to == [citizen.email]]
-    assert digests_send() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digests_send() == 1
     digest = mail.outbox[-1]
     assert digest.to == [citizen.email] and digest.body.count("Neuer Kommentar") == 2
     assert "/abmelden/" in digest.body
@@ -80,6 +86,7 @@ def test_notification_page_and_settings(client, idea, citizen, other_citizen) ->
     login(client, citizen)
     page = client.get("/beteiligung/benachrichtigungen/").content.decode()
     assert "Neuer Kommentar" in page
+    assert "Meine Ideen" in page and idea.title in page and "Sammelt Unterstützungen" in page
     client.post("/beteiligung/benachrichtigungen/", {"mark_read": "1"})
     assert not Notification.objects.filter(user=citizen, read_at=None).exists()
     client.post("/beteiligung/benachrichtigungen/", {"email_mode": "weekly"})
@@ -95,3 +102,21 @@ def test_follow_set_refuses_anonymous(idea) -> None:
 
     with pytest.raises(PermissionDenied):
         follow_set(AnonymousUser(), idea=idea, following=True)
+
+
+def test_unread_count_in_the_navigation(client, idea, citizen, other_citizen) -> None:
+    comment_create(other_citizen, idea, body="Hallo")
+    login(client, citizen)
+    assert "Benachrichtigungen (1)" in client.get("/beteiligung/").content.decode()
+
+
+def test_one_click_unsubscribe_by_post_without_session(client, citizen) -> None:
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    token = unsubscribe_token(citizen)
+    response = csrf_client.post(
+        f"/beteiligung/abmelden/{token}/", {"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    assert NotificationSettings.objects.get(user=citizen).email_mode == "never"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -113,3 +114,36 @@ def test_pages_render_for_a_moderator(client, idea, moderator) -> None:
     login(client, moderator)
     page = client.get(idea.get_absolute_url()).content.decode()
     assert "Offizielle Antwort und Status" in page and "Idee ausblenden" in page
+
+
+def test_city_page_maps_the_citys_ideas(client, process, city, citizen) -> None:
+    idea_submit(
+        citizen, process, title="Bank am Markt", description="T", latitude=51.44, longitude=7.56
+    )
+    idea_submit(citizen, process, title="Ohne Ort", description="T")
+    page = client.get(f"/{city.slug}/beteiligung/").content.decode()
+    assert page.count("<circle") == 1 and 'aria-label="Bank am Markt' in page
+    # SVG coordinates are never localised ("12,5" would break the drawing in German).
+    assert re.search(r'<circle cx="\d+(\.\d+)?" cy="\d+(\.\d+)?"', page)
+    page = client.get(f"/{city.slug}/beteiligung/", {"status": "declined"}).content.decode()
+    assert "<circle" not in page and "Keine verorteten Ideen passen." in page
+
+
+def test_follow_a_project_and_hear_of_linked_ideas(client, idea, moderator, other_citizen) -> None:
+    from django.template import Context, Template
+
+    from dos.portal.participation.actions import idea_answer
+    from dos.portal.participation.models import IdeaStatus
+    from dos.portal.strategy.models import Project
+
+    project = Project.objects.create(code="IM 09", slug="radwege", title="Radwegenetz")
+    login(client, other_citizen)
+    client.post(f"/beteiligung/projekt/{project.pk}/folgen/", {"follow": "1"})
+    Idea.objects.filter(pk=idea.pk).update(status=IdeaStatus.REFERRED)
+    idea.refresh_from_db()
+    idea_answer(moderator, idea, status=IdeaStatus.ACCEPTED, answer="Ja.", project=project)
+    assert other_citizen.participation_notices.filter(text__contains="Radwegenetz").exists()
+    html = Template("{% load participation %}{% project_participation project %}").render(
+        Context({"project": project})
+    )
+    assert idea.title in html

@@ -67,11 +67,14 @@ def test_unsupport(idea, other_citizen) -> None:
         idea_unsupport(other_citizen, idea)
 
 
-def test_threshold_refers_the_idea_and_notifies(idea, citizen) -> None:
+def test_threshold_refers_the_idea_and_notifies(
+    idea, citizen, django_capture_on_commit_callbacks
+) -> None:
     supporters = UserFactory.create_batch(3)
     mail.outbox.clear()
-    for user in supporters:
-        idea = idea_support(user, idea)
+    with django_capture_on_commit_callbacks(execute=True):
+        for user in supporters:
+            idea = idea_support(user, idea)
     idea.refresh_from_db()
     assert idea.status == IdeaStatus.REFERRED
     assert [c.status for c in idea.status_changes.all()][-2:] == ["threshold_reached", "referred"]
@@ -135,3 +138,14 @@ def test_support_view(client, idea, other_citizen) -> None:
     assert Support.objects.count() == 1
     response = client.post(url, {"withdraw": "1"}, follow=True)
     assert Support.objects.count() == 0
+
+
+def test_stored_texts_are_in_the_portal_language(idea, citizen) -> None:
+    from django.utils import translation
+
+    later = timezone.now() + datetime.timedelta(weeks=7)
+    with translation.override("en"):  # the CLI runs in English
+        ideas_tick(later)
+    idea.refresh_from_db()
+    assert "Unterstützungen" in idea.status_changes.last().answer
+    assert "geschlossen" in citizen.participation_notices.first().text

@@ -117,6 +117,7 @@ def test_results_only_after_publishing(client, survey, citizen, other_citizen, e
     page = client.get(url).content.decode()
     assert "<svg" in page and "Verkehrsmittel" in page and "2 Teilnahmen" in page
     assert "Mehr Bänke" in page
+    assert 'width="360.0"' in page and "," not in page.split('class="bar"')[0][-30:]
 
 
 def test_csv_export_for_editors_only(client, survey, citizen, editor, other_moderator) -> None:
@@ -150,3 +151,17 @@ def test_survey_form_view(client, survey, citizen) -> None:
     assert response.status_code == 302
     ranking = SurveyResponse.objects.get().answers.get(question_id=q["ranking"]).value
     assert ranking == ["Sicherheit", "Kosten", "Tempo"]
+
+
+def test_survey_follows_the_process_phase(survey, citizen) -> None:
+    from dos.portal.participation import phases
+    from dos.portal.participation.models import Phase
+
+    Phase.objects.filter(process=survey.process, kind=phases.IDEA_COLLECTION).update(
+        kind=phases.EVALUATION
+    )
+    survey = Survey.objects.get(pk=survey.pk)
+    with pytest.raises(ValidationError) as exc:
+        survey_respond(citizen, survey, answers(survey))
+    assert exc.value.messages == ["Diese Umfrage ist geschlossen."]
+    assert SurveyResponse.objects.count() == 0

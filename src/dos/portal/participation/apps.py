@@ -19,4 +19,14 @@ class ParticipationConfig(AppConfig):
             url = reverse("participation_city:processes", kwargs={"city": city.slug})
         else:
             url = reverse("participation:processes")
-        return [NavItem(label=str(_("Participation")), url=url, order=30)]
+        items = [NavItem(label=str(_("Participation")), url=url, order=30)]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from dos.portal.participation.models import Notification
+
+            unread = Notification.objects.filter(user=user, read_at=None).count()
+            label = str(_("Notifications"))
+            if unread:
+                label = f"{label} ({unread})"
+            items.append(NavItem(label=label, url=reverse("participation:notifications"), order=90))
+        return items

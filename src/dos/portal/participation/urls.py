@@ -18,6 +18,7 @@ urlpatterns = [
     path("idee/<int:pk>/unterschriften/", moderation.paper_signatures, name="paper_signatures"),
     path("kommentar/<int:pk>/bearbeiten/", ideas.comment_edit, name="comment_edit"),
     path("kommentar/<int:pk>/moderieren/", moderation.comment_moderate, name="comment_moderate"),
+    path("projekt/<int:pk>/folgen/", ideas.project_follow, name="project_follow"),
     path("melden/<str:kind>/<int:pk>/", ideas.report, name="report"),
     path("umfrage/<int:pk>/", surveys.survey_detail, name="survey"),
     path("umfrage/<int:pk>/ergebnisse/", surveys.survey_results, name="survey_results"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from dos.portal.accounts.permissions import has_perm
 from dos.portal.participation import phases
-from dos.portal.participation.actions.notify import notify_users
+from dos.portal.participation.actions.notify import notify_users, portal_language
 from dos.portal.participation.content import plain_text
 from dos.portal.participation.models import CityRules, Comment, Idea
 from dos.portal.participation.permissions import require_participant
@@ -52,14 +52,20 @@ def comment_create(
     comment = Comment.objects.create(
         idea=idea, parent=parent, author=actor, body=body, official=official, published=published
     )
+    if not published:
+        from dos.portal.participation.actions.notify import notify_moderators
+
+        with portal_language():
+            text = _("New comment waits for the pre-check on “%(title)s”") % {"title": idea.title}
+        notify_moderators(idea.city, text, f"{idea.get_absolute_url()}#comment-{comment.pk}")
     if published:
         from dos.portal.participation.models import Follow
 
         followers = Follow.objects.filter(idea=idea).exclude(user=actor).select_related("user")
+        with portal_language():
+            text = _("New comment on “%(title)s”") % {"title": idea.title}
         notify_users(
-            [f.user for f in followers],
-            _("New comment on “%(title)s”") % {"title": idea.title},
-            f"{idea.get_absolute_url()}#comment-{comment.pk}",
+            [f.user for f in followers], text, f"{idea.get_absolute_url()}#comment-{comment.pk}"
         )
     return comment
 

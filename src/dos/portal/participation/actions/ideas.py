@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from dos.portal.accounts.permissions import require
 from dos.portal.participation import phases
 from dos.portal.participation.actions.moderation import log
-from dos.portal.participation.actions.notify import follow_set, notify_idea, notify_process
+from dos.portal.participation.actions.notify import (
+    follow_set,
+    notify_idea,
+    notify_moderators,
+    notify_process,
+    notify_project,
+    portal_language,
+)
 from dos.portal.participation.content import clean_image, plain_text
 from dos.portal.participation.models import (
     CityRules,
@@ -130,6 +137,9 @@ def idea_submit(
     _record(idea, IdeaStatus.SUBMITTED, actor)
     if CityRules.for_city(city).precheck_ideas:
         _record(idea, IdeaStatus.PRECHECK, None)
+        with portal_language():
+            text = _("New idea waits for the pre-check: %(title)s") % {"title": idea.title}
+        notify_moderators(city, text, idea.get_absolute_url())
     else:
         _start_collecting(idea, None, "", now)
     idea.save()
@@ -149,19 +159,17 @@ def _check_threshold(idea: Idea) -> bool:
     rules = CityRules.for_city(idea.city)
     if idea.status != IdeaStatus.COLLECTING or idea.support_count < rules.support_threshold:
         return False
-    _record(
-        idea,
-        IdeaStatus.THRESHOLD_REACHED,
-        None,
-        _("The idea reached %(n)d supports.") % {"n": rules.support_threshold},
-    )
-    _record(
-        idea,
-        IdeaStatus.REFERRED,
-        None,
-        _("The idea goes to the responsible committee, which will decide on it."),
-    )
+    with portal_language():
+        reached = _("The idea reached %(n)d supports.") % {"n": rules.support_threshold}
+        referred = _("The idea goes to the responsible committee, which will decide on it.")
+    _record(idea, IdeaStatus.THRESHOLD_REACHED, None, reached)
+    _record(idea, IdeaStatus.REFERRED, None, referred)
     return True
+
+
+def _referred_text(idea: Idea) -> str:
+    with portal_language():
+        return _("“%(title)s” has reached its supports and was referred.") % {"title": idea.title}
 
 
 def _locked(idea: Idea) -> Idea:
@@ -189,10 +197,7 @@ def idea_support(actor: Any, idea: Idea) -> Idea:
     idea.save()
     follow_set(actor, idea=idea, following=True)
     if moved:
-        notify_idea(
-            idea,
-            _("“%(title)s” has reached its supports and was referred.") % {"title": idea.title},
-        )
+        notify_idea(idea, _referred_text(idea))
     return idea
 
 
@@ -234,10 +239,7 @@ def paper_signatures_add(actor: Any, idea: Idea, *, count: int, note: str) -> Pa
     idea.save()
     log(actor, idea.city, "paper_signatures", idea=idea, reason=f"{count}: {note}")
     if moved:
-        notify_idea(
-            idea,
-            _("“%(title)s” has reached its supports and was referred.") % {"title": idea.title},
-        )
+        notify_idea(idea, _referred_text(idea))
     return signatures
 
 
@@ -270,18 +272,27 @@ def idea_answer(
         if status == IdeaStatus.DECLINED and not idea.published:
             idea.published = True  # a declined idea stays visible with the reason
         change = _record(idea, status, actor, answer)
+    newly_linked = project is not None and idea.project_id != project.pk
     if project is not None:
         idea.project = project
     idea.save()
-    log(actor, idea.city, f"answer:{status}", idea=idea, reason=answer)
-    notify_idea(
-        idea,
-        _("New status of “%(title)s”: %(status)s")
-        % {
-            "title": idea.title,
-            "status": idea.get_status_display(),
-        },
-    )
+    with portal_language():
+        if newly_linked:
+            notify_project(
+                project,
+                _("The idea “%(title)s” became part of the project “%(project)s”.")
+                % {"title": idea.title, "project": project.title},
+                idea.get_absolute_url(),
+            )
+        log(actor, idea.city, f"answer:{status}", idea=idea, reason=answer)
+        notify_idea(
+            idea,
+            _("New status of “%(title)s”: %(status)s")
+            % {
+                "title": idea.title,
+                "status": idea.get_status_display(),
+            },
+        )
     return change
 
 
@@ -292,26 +303,27 @@ def ideas_tick(now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"referred": 0, "closed": 0}
     due = Idea.objects.filter(status=IdeaStatus.COLLECTING, support_deadline__lt=now)
-    for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            idea = Idea.objects.select_for_update().select_related("city").get(pk=pk)
-            if idea.status != IdeaStatus.COLLECTING:
-                continue
-            _recount(idea)
-            if _check_threshold(idea):
-                counts["referred"] += 1
-                text = _("“%(title)s” has reached its supports and was referred.")
-            else:
-                rules = CityRules.for_city(idea.city)
-                _record(
-                    idea,
-                    IdeaStatus.CLOSED,
-                    None,
-                    _("The idea did not reach %(n)d supports within %(w)d weeks.")
-                    % {"n": rules.support_threshold, "w": rules.support_weeks},
-                )
-                counts["closed"] += 1
-                text = _("“%(title)s” was closed: not enough supports in time.")
-            idea.save()
-            notify_idea(idea, text % {"title": idea.title})
+    with portal_language():
+        for pk in due.values_list("pk", flat=True):
+            with transaction.atomic():
+                idea = Idea.objects.select_for_update().select_related("city").get(pk=pk)
+                if idea.status != IdeaStatus.COLLECTING:
+                    continue
+                _recount(idea)
+                if _check_threshold(idea):
+                    counts["referred"] += 1
+                    text = _("“%(title)s” has reached its supports and was referred.")
+                else:
+                    rules = CityRules.for_city(idea.city)
+                    _record(
+                        idea,
+                        IdeaStatus.CLOSED,
+                        None,
+                        _("The idea did not reach %(n)d supports within %(w)d weeks.")
+                        % {"n": rules.support_threshold, "w": rules.support_weeks},
+                    )
+                    counts["closed"] += 1
+                    text = _("“%(title)s” was closed: not enough supports in time.")
+                idea.save()
+                notify_idea(idea, text % {"title": idea.title})
     return counts

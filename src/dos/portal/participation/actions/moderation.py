@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dos.portal.accounts.permissions import require
 from dos.portal.participation.content import plain_text
@@ -64,6 +66,14 @@ def report_create(
     )
     target_idea = idea or comment.idea  # type: ignore[union-attr]
     log(actor, target_idea.city, "report", idea=idea, comment=comment, reason=reason)
+    from dos.portal.participation.actions.notify import notify_moderators, portal_language
+
+    with portal_language():
+        text = _("New report on “%(title)s”: %(reason)s") % {
+            "title": target_idea.title,
+            "reason": reason,
+        }
+    notify_moderators(target_idea.city, text, reverse("participation:moderation"))
     return report
 
 
@@ -73,9 +83,14 @@ def _resolve_reports(**target: Any) -> None:
     Report.objects.filter(resolved_at=None, **target).update(resolved_at=timezone.now())
 
 
-def _tell_author(author: Any, text: str, url: str) -> None:
-    from dos.portal.participation.actions.notify import notify_users
+def _tell_author(author: Any, message: str, params: dict[str, str], url: str) -> None:
+    """Notify the author; ``message`` is a msgid translated into the portal's language."""
+    from django.utils.translation import gettext
 
+    from dos.portal.participation.actions.notify import notify_users, portal_language
+
+    with portal_language():
+        text = gettext(message) % params
     notify_users([author], text, url)
 
 
@@ -91,7 +106,8 @@ def idea_hide(actor: Any, idea: Idea, *, reason: str) -> Idea:
     log(actor, idea.city, "hide_idea", idea=idea, reason=reason)
     _tell_author(
         idea.author,
-        _("Your idea “%(title)s” was hidden: %(reason)s") % {"title": idea.title, "reason": reason},
+        gettext_noop("Your idea “%(title)s” was hidden: %(reason)s"),
+        {"title": idea.title, "reason": reason},
         idea.get_absolute_url(),
     )
     return idea
@@ -108,8 +124,8 @@ def idea_restore(actor: Any, idea: Idea, *, reason: str) -> Idea:
     log(actor, idea.city, "restore_idea", idea=idea, reason=reason)
     _tell_author(
         idea.author,
-        _("Your idea “%(title)s” is visible again: %(reason)s")
-        % {"title": idea.title, "reason": reason},
+        gettext_noop("Your idea “%(title)s” is visible again: %(reason)s"),
+        {"title": idea.title, "reason": reason},
         idea.get_absolute_url(),
     )
     return idea
@@ -127,8 +143,8 @@ def comment_hide(actor: Any, comment: Comment, *, reason: str) -> Comment:
     log(actor, comment.idea.city, "hide_comment", comment=comment, idea=comment.idea, reason=reason)
     _tell_author(
         comment.author,
-        _("Your comment on “%(title)s” was hidden: %(reason)s")
-        % {"title": comment.idea.title, "reason": reason},
+        gettext_noop("Your comment on “%(title)s” was hidden: %(reason)s"),
+        {"title": comment.idea.title, "reason": reason},
         comment.idea.get_absolute_url(),
     )
     return comment

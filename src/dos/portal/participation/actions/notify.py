@@ -34,6 +34,12 @@ DIGEST_PERIODS = {
 }
 
 
+def portal_language() -> Any:
+    """Stored texts (notifications, automatic status answers) are written in the portal's
+    main language, whatever language the request or the command that caused them uses."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def unsubscribe_token(user: Any) -> str:
     return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
 
@@ -52,8 +58,10 @@ def _mode(user: Any) -> str:
 
 def _send(user: Any, subject: str, lines: list[str]) -> None:
     link = unsubscribe_url(user)
-    body = "\n\n".join([*lines, _("Stop these e-mails with one click: %(link)s") % {"link": link}])
-    EmailMessage(
+    with portal_language():
+        footer = _("Stop these e-mails with one click: %(link)s") % {"link": link}
+    body = "\n\n".join([*lines, footer])
+    message = EmailMessage(
         subject=subject,
         body=body,
         to=[user.email],
@@ -61,7 +69,9 @@ def _send(user: Any, subject: str, lines: list[str]) -> None:
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    ).send()
+    )
+    # Only what was committed is announced: a rolled-back action sends nothing.
+    transaction.on_commit(message.send, robust=True)
 
 
 def notify_users(users: Iterable[Any], text: str, url: str) -> list[Notification]:
@@ -104,23 +114,56 @@ def notify_process(idea: Idea, exclude: set[int]) -> list[Notification]:
         .exclude(user_id__in=exclude)
         .select_related("user", "user__notification_settings")
     )
-    return notify_users(
-        [f.user for f in follows],
-        _("New idea in “%(process)s”: %(title)s")
-        % {"process": idea.process.title, "title": idea.title},
-        idea.get_absolute_url(),
+    with portal_language():
+        text = _("New idea in “%(process)s”: %(title)s") % {
+            "process": idea.process.title,
+            "title": idea.title,
+        }
+    return notify_users([f.user for f in follows], text, idea.get_absolute_url())
+
+
+def notify_project(project: Any, text: str, url: str) -> list[Notification]:
+    """Tell the followers of a strategy project (e.g. an idea became part of it)."""
+    follows = Follow.objects.filter(project=project).select_related(
+        "user", "user__notification_settings"
     )
+    return notify_users([f.user for f in follows], text, url)
+
+
+def notify_moderators(city: Any, text: str, url: str) -> list[Notification]:
+    """Tell the moderators and city admins of ``city`` that something waits for them."""
+    from django.contrib.auth import get_user_model
+
+    from dos.portal.accounts.roles import CITY_ADMIN, MODERATOR
+
+    staff = (
+        get_user_model()
+        .objects.filter(memberships__city=city, memberships__role__in=[MODERATOR, CITY_ADMIN])
+        .distinct()
+        .select_related("notification_settings")
+    )
+    return notify_users(staff, text, url)
 
 
 def follow_set(
-    actor: Any, *, idea: Idea | None = None, process: Process | None = None, following: bool
+    actor: Any,
+    *,
+    idea: Idea | None = None,
+    process: Process | None = None,
+    project: Any = None,
+    following: bool,
 ) -> bool:
-    """Follow or stop following an idea or a process (anyone signed in)."""
+    """Follow or stop following an idea, a process or a project (anyone signed in)."""
     if not getattr(actor, "is_authenticated", False) or not getattr(actor, "pk", None):
         raise PermissionDenied(_("Please sign in to follow."))
-    if (idea is None) == (process is None):
-        raise ValidationError(_("Follow either an idea or a process."))
-    target = {"idea": idea} if idea is not None else {"process": process}
+    targets = {
+        name: value
+        for name, value in (("idea", idea), ("process", process), ("project", project))
+        if value is not None
+    }
+    if len(targets) != 1:
+        raise ValidationError(_("Follow either an idea, a process or a project."))
+    target = targets
     if following:
         Follow.objects.get_or_create(user=actor, **target)
     else:
@@ -184,7 +227,7 @@ def digests_send(now: datetime.datetime | None = None) -> int:
                 )
             )
             if pending:
-                with translation.override(settings.LANGUAGE_CODE):
+                with portal_language():
                     lines = [f"• {n.text}\n  {settings.BASE_URL}{n.url}" for n in pending]
                     _send(user, _("Your participation news"), lines)
                 Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)

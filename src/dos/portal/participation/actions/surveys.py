@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dos.portal.accounts.permissions import require
+from dos.portal.participation import phases
 from dos.portal.participation.content import plain_text
 from dos.portal.participation.models import (
     Answer,
@@ -81,7 +82,7 @@ def survey_respond(
     ``answers`` maps question ids to a string, a list (multiple choice, ranking) or a number.
     An anonymous survey stores no account with the response.
     """
-    if not survey.open:
+    if not survey.open or (survey.process and not survey.process.allows(phases.SURVEY)):
         raise ValidationError(_("This survey is closed."))
     invitation = None
     key = ""

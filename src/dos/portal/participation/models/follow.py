@@ -11,7 +11,8 @@ from dos.portal.participation.models.process import Process
 
 
 class Follow(models.Model):
-    """A user follows an idea or a whole process and hears of what happens there."""
+    """A user follows an idea, a whole process or a strategy project and hears of what
+    happens there."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participation_follows"
@@ -22,6 +23,13 @@ class Follow(models.Model):
     process = models.ForeignKey(
         Process, on_delete=models.CASCADE, null=True, blank=True, related_name="follows"
     )
+    project = models.ForeignKey(
+        "strategy.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="participation_follows",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -30,15 +38,17 @@ class Follow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "idea"], name="follow_idea_once"),
             models.UniqueConstraint(fields=["user", "process"], name="follow_process_once"),
+            models.UniqueConstraint(fields=["user", "project"], name="follow_project_once"),
             models.CheckConstraint(
-                condition=models.Q(idea__isnull=False, process__isnull=True)
-                | models.Q(idea__isnull=True, process__isnull=False),
+                condition=models.Q(idea__isnull=False, process__isnull=True, project__isnull=True)
+                | models.Q(idea__isnull=True, process__isnull=False, project__isnull=True)
+                | models.Q(idea__isnull=True, process__isnull=True, project__isnull=False),
                 name="follow_one_target",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.idea or self.process}"
+        return f"{self.user} → {self.idea or self.process or self.project}"
 
 
 class Notification(models.Model):

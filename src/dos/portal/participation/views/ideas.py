@@ -217,6 +217,21 @@ def process_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def project_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    from dos.portal.strategy.models import Project
+
+    project = get_object_or_404(Project, pk=pk)
+    following = request.POST.get("follow") == "1"
+    actions.follow_set(request.user, project=project, following=following)
+    messages.success(
+        request,
+        _("You follow this project.") if following else _("You no longer follow this project."),
+    )
+    return redirect(project)
+
+
+@login_required
+@require_POST
 def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _idea_or_404(pk)
     form = CommentForm(request.POST)

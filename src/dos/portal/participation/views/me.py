@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from dos.portal.participation import actions
 from dos.portal.participation.forms import NotificationSettingsForm
-from dos.portal.participation.models import Follow, NotificationSettings
+from dos.portal.participation.models import Follow, Idea, NotificationSettings
 
 
 @login_required
@@ -33,11 +33,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your e-mail settings are saved."))
             return redirect("participation:notifications")
     notices = list(user.participation_notices.all()[:100])  # type: ignore[union-attr]
-    follows = Follow.objects.filter(user=user).select_related("idea", "process")
+    follows = Follow.objects.filter(user=user).select_related("idea", "process", "project")
+    own_ideas = Idea.objects.filter(author=user).select_related("process").order_by("-created_at")
     return render(
         request,
         "participation/notifications.html",
-        {"notices": notices, "form": form, "follows": follows},
+        {"notices": notices, "form": form, "follows": follows, "own_ideas": own_ideas},
     )
 
 

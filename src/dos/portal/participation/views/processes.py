@@ -5,14 +5,21 @@ from __future__ import annotations
 import csv
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from dos.portal.participation import links, phases
 from dos.portal.participation.geo import Frame, outline_points
-from dos.portal.participation.models import District, Follow, IdeaStatus, Process
+from dos.portal.participation.models import (
+    District,
+    Follow,
+    Idea,
+    IdeaStatus,
+    Process,
+    Survey,
+)
 from dos.portal.participation.views.common import public_ideas
 
 STATUS_COLOURS = {
@@ -33,22 +40,46 @@ def _processes(city_id: int | None = None) -> list[Process]:
     return list(qs)
 
 
+def _surveys(city_id: int | None = None) -> list[Survey]:
+    qs = Survey.objects.filter(open=True).select_related("city")
+    if city_id is not None:
+        qs = qs.filter(Q(city_id=city_id) | Q(city=None))
+    return list(qs[:20])
+
+
 @require_safe
 def process_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "participation/process_list.html", {"processes": _processes()})
+    return render(
+        request,
+        "participation/process_list.html",
+        {"processes": _processes(), "surveys": _surveys()},
+    )
 
 
 @require_safe
 def city_process_list(request: HttpRequest, city: str) -> HttpResponse:
+    """The city's processes and a map of all its public ideas, filterable."""
+    the_city = request.city  # type: ignore[attr-defined]
+    ideas, chosen = _filtered(request, public_ideas().filter(city=the_city))
+    located = list(ideas.exclude(latitude=None)[:300])
+    districts = list(District.objects.filter(city=the_city))
     return render(
         request,
         "participation/process_list.html",
-        {"processes": _processes(request.city.pk)},  # type: ignore[attr-defined]
+        {
+            "processes": _processes(the_city.pk),
+            "surveys": _surveys(the_city.pk),
+            "map": idea_map(located, districts),
+            "districts": districts,
+            "statuses": IdeaStatus.choices,
+            "action_fields": links.action_field_choices(),
+            "chosen": chosen,
+            "show_map": True,
+        },
     )
 
 
-def _filtered(request: HttpRequest, process: Process):  # type: ignore[no-untyped-def]
-    ideas = public_ideas().filter(process=process)
+def _filtered(request: HttpRequest, ideas: QuerySet[Idea]):  # type: ignore[no-untyped-def]
     status = request.GET.get("status", "")
     if status in IdeaStatus.values:
         ideas = ideas.filter(status=status)
@@ -83,7 +114,13 @@ def idea_map(ideas: list, districts: list[District]) -> dict | None:  # type: ig
     for idea in located:
         x, y = frame.xy(idea.latitude, idea.longitude)
         dots.append(
-            {"idea": idea, "x": x, "y": y, "colour": STATUS_COLOURS.get(idea.status, "#1a5f9e")}
+            # SVG numbers as text: the template would localise floats ("12,5" in German).
+            {
+                "idea": idea,
+                "x": f"{x}",
+                "y": f"{y}",
+                "colour": STATUS_COLOURS.get(idea.status, "#1a5f9e"),
+            }
         )
     return {"width": frame.width, "height": frame.height, "shapes": shapes, "dots": dots}
 
@@ -93,7 +130,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
     process = get_object_or_404(
         Process.objects.select_related("city").prefetch_related("phases", "surveys"), slug=slug
     )
-    ideas, chosen = _filtered(request, process)
+    ideas, chosen = _filtered(request, public_ideas().filter(process=process))
     page = Paginator(ideas, 30).get_page(request.GET.get("page"))
     districts = list(
         District.objects.filter(city_id=process.city_id)

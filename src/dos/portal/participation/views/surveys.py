@@ -147,7 +147,14 @@ def results(survey: Survey) -> list[dict[str, Any]]:
             item["texts"] = [v for v in values if v][:50]
         top = max((b[1] for b in item["bars"]), default=0) or 1
         item["chart"] = [
-            {"label": label, "value": value, "width": round(360 * value / top, 1), "y": 28 * i}
+            # SVG numbers as text: the template would localise floats ("12,5" in German).
+            {
+                "label": label,
+                "value": value,
+                "width": f"{360 * value / top:.1f}",
+                "value_x": f"{360 * value / top + 226:.1f}",
+                "y": 28 * i,
+            }
             for i, (label, value) in enumerate(item["bars"])
         ]
         item["chart_height"] = 28 * len(item["bars"])
