@@ -23,7 +23,23 @@ DEFAULT_PAGE_SIZE = 20
 Provider = Callable[[City, str, HttpRequest], list[dict[str, Any]]]
 
 #: endpoint → (installed app it needs, "module:function" of the provider)
-PROVIDERS: dict[str, tuple[str, str]] = {}
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "news": ("dos.portal.content", "dos.portal.cityapp.api.providers:news"),
+    "pages": ("dos.portal.content", "dos.portal.cityapp.api.providers:pages"),
+    "events": ("dos.portal.events", "dos.portal.cityapp.api.providers:events"),
+    "places": ("dos.portal.events", "dos.portal.cityapp.api.providers:places"),
+    "projects": ("dos.portal.strategy", "dos.portal.cityapp.api.providers:projects"),
+}
+
+#: Filters of each endpoint besides page, page_size, q and lang (for the OpenAPI description).
+FILTERS: dict[str, dict[str, dict[str, Any]]] = {
+    "news": {"tag": {"type": "string"}},
+    "events": {
+        "from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"},
+    },
+    "projects": {"phase": {"type": "string"}, "action_field": {"type": "string"}},
+}
 
 
 def available() -> set[str]:
