@@ -3,6 +3,7 @@ with a 5xx. Bounded examples per operation so it stays fast in CI."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -15,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 10
+#: Examples per operation; raise it for a deeper run (DOS_FUZZ_EXAMPLES=200).
+EXAMPLES = int(os.environ.get("DOS_FUZZ_EXAMPLES", "6"))
 
 
 @pytest.fixture
