@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 
 pytestmark = pytest.mark.django_db
 
-#: Examples per operation; raise it for a deeper run (DOS_FUZZ_EXAMPLES=200).
-EXAMPLES = int(os.environ.get("DOS_FUZZ_EXAMPLES", "6"))
+#: Examples per operation; raise it for a deeper run (DOS_TEST_FUZZ_EXAMPLES=200).
+EXAMPLES = int(os.environ.get("DOS_TEST_FUZZ_EXAMPLES", "6"))
 
 
 @pytest.fixture
