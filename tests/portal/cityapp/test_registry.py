@@ -368,3 +368,16 @@ def test_mirror_failure_recorded_and_synced(
     assert entity["location"]["value"]["coordinates"] == [7.4, 51.5]
     assert "r@example.test" not in str(entity)
     assert actions.requests_sync(SYSTEM) == (0, 0)
+
+
+def test_config_follows_city_and_module_changes(client: Any, apps: dict[str, Any]) -> None:
+    from dos.portal.tenancy.actions import city_update
+
+    raw = apps["dortmund"]["raw"]
+    url = "/api/app/v1/dortmund/config"
+    assert client.get(url, HTTP_X_API_KEY=raw).json()["theme"]["primary_colour"] == "#1a5f9e"
+    city_update(SYSTEM, apps["dortmund"]["city"], primary_colour="#123456")
+    assert client.get(url, HTTP_X_API_KEY=raw).json()["theme"]["primary_colour"] == "#123456"
+    module = Module.objects.get(key="defect-reporting")
+    actions.module_update(SYSTEM, module, name="Mängel melden")
+    assert client.get(url, HTTP_X_API_KEY=raw).json()["menu"][0]["name"] == "Mängel melden"
