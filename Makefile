@@ -32,8 +32,8 @@ $(DEV_STAMP): $(STAMP) requirements/dev.txt
 test: dev lint typecheck migrations-check pytest ## lint, type-check and run every test
 
 lint: dev
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests $(wildcard bench)
 
 typecheck: dev
 	$(BIN)/mypy src/dos/broker src/dos/config.py

@@ -1,6 +1,7 @@
 """Run the test suite in its legs and print one summary.
 
-- SQLite leg: always (the embedded default).
+- SQLite leg: always (the embedded default); the browser tests (headless Chromium against
+  the embedded server) run as a separate process of it, the "browser" leg.
 - PostgreSQL leg: when DOS_TEST_POSTGRES_URL is set; the same tests on PostgreSQL (browser
   tests, which drive the embedded server, run in the SQLite leg only).
 - MQTT tests run in the SQLite leg when DOS_TEST_MQTT_URL is set.
@@ -55,15 +56,23 @@ def run_leg(
 
 
 def main() -> int:
+    from dos.portal.web.i18n import compile_all
+
+    compile_all()  # translations are compiled at install; make sure they are current
     args = sys.argv[1:]
-    legs: list[tuple[str, dict[str, str], list[str]]] = [("sqlite", {}, args)]
+    # Browser tests run in a process of their own: Playwright's sync API keeps an event loop
+    # running in the test thread, which async tests in the same process must not meet.
+    legs: list[tuple[str, dict[str, str], list[str]]] = [
+        ("sqlite", {}, ["-m", "not browser", *args]),
+        ("browser", {}, ["-m", "browser", *args]),
+    ]
     notes = []
     pg = os.environ.get("DOS_TEST_POSTGRES_URL")
     if pg:
         legs.append(("postgresql", {"DOS_DATABASE_URL": pg}, ["-m", "not browser", *args]))
     else:
         notes.append("PostgreSQL leg not run (DOS_TEST_POSTGRES_URL is not set)")
-    if not os.environ.get("DOS_TEST_MQTT_URL"):
+    if not args and not os.environ.get("DOS_TEST_MQTT_URL"):
         notes.append("MQTT tests skipped (DOS_TEST_MQTT_URL is not set)")
     results = [(name, *run_leg(name, env, leg_args)) for name, env, leg_args in legs]
     print("\n=== summary")

@@ -78,8 +78,11 @@ def create_app(config: Config | None = None) -> ASGIApp:
         checks["broker"] = broker_app.state.ready
     if only in ("all", "portal"):
         portal, checks["portal"] = portal_app(config)
-    static_dir = config.data_dir / "static"
-    static = StaticFiles(directory=static_dir, check_dir=False) if portal else None
+    static = None
+    if portal is not None:
+        static_dir = config.data_dir / "static"  # filled by `dos migrate` (collectstatic)
+        static_dir.mkdir(parents=True, exist_ok=True)
+        static = StaticFiles(directory=static_dir)
 
     async def readyz(send: Send) -> None:
         results = await asyncio.gather(*(check() for check in checks.values()))

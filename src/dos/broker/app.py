@@ -1,6 +1,7 @@
-"""The broker's Starlette application, mounted at ``/ngsi-ld`` by :mod:`dos.asgi`.
+"""The broker's Starlette application; its routes start at ``/ngsi-ld/v1/``.
 
-Handlers only parse the request, call the broker's operations and render the result.
+:mod:`dos.asgi` hands it every request whose path starts with ``/ngsi-ld/``. Handlers (in
+:mod:`dos.broker.http`) only parse the request, call the broker's operations and render.
 """
 
 from __future__ import annotations
@@ -10,15 +11,19 @@ import logging
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dos.broker.errors import NgsiError
-from dos.broker.store import open_store
+from dos.broker.http import routes
+from dos.broker.jsonld.resolver import ContextResolver
+from dos.broker.store import Store, open_store
 from dos.config import Config
 
 log = logging.getLogger("dos.broker")
+_current: Starlette | None = None
 
 
 async def _ngsi_error(request: Request, exc: Exception) -> Response:
@@ -46,22 +51,45 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return NgsiError("InternalError", "the broker failed to handle this request").response()
 
 
-def create_app(config: Config) -> Starlette:
-    """The NGSI-LD broker as an ASGI application (its paths start at ``/v1/``)."""
-    routes: list[BaseRoute] = []
+class TrailingSlash:
+    """Routes answer with and without a trailing slash (no redirect: clients POST too)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                # changed in place: the observability middleware reads "dos.route" from it
+                scope["path"] = path.rstrip("/") or "/"
+                raw = scope.get("raw_path")
+                if isinstance(raw, bytes) and raw.endswith(b"/"):
+                    scope["raw_path"] = raw.rstrip(b"/")
+        await self.app(scope, receive, send)
+
+
+def create_app(config: Config, *, store: Store | None = None) -> Starlette:
+    """The NGSI-LD broker as an ASGI application (``store``: an already opened store)."""
     if config.BROKER_OPEN_WRITES:
         log.warning("DOS_BROKER_OPEN_WRITES is on: NGSI-LD writes need no token (demo only)")
     app = Starlette(
-        routes=routes,
+        routes=routes(),
+        middleware=[Middleware(TrailingSlash)],
         exception_handlers={
             NgsiError: _ngsi_error,
             HTTPException: _http_error,
             Exception: _internal_error,
         },
     )
+    app.router.redirect_slashes = False
     app.state.config = config
-    store = open_store(config)
+    if store is None:
+        store = open_store(config)
     app.state.store = store
+    app.state.resolver = ContextResolver(
+        timeout=config.BROKER_CONTEXT_TIMEOUT, max_bytes=config.BROKER_CONTEXT_MAX_BYTES
+    )
 
     async def ready() -> str | None:
         try:
@@ -74,9 +102,22 @@ def create_app(config: Config) -> Starlette:
         pass
 
     async def shutdown() -> None:
+        await app.state.resolver.aclose()
         store.close()
 
     app.state.ready = ready
     app.state.startup = startup
     app.state.shutdown = shutdown
+    global _current
+    _current = app
     return app
+
+
+def current_app(config: Config) -> Starlette:
+    """The broker app of this process (created by :mod:`dos.asgi`), or a new one.
+
+    The in-process client uses it, so portal and API share one store and one writer.
+    """
+    if _current is None:
+        return create_app(config)
+    return _current

@@ -105,8 +105,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "dos.portal.accounts.backends.CityRoleBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "dos.portal.accounts.backends.CityRoleBackend",  # authorisation only
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -133,7 +133,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if CONFIG.production else "http"
-ACCOUNT_FORMS = {"signup": "dos.portal.accounts.forms.SignupForm"}
+ACCOUNT_SIGNUP_FORM_CLASS = "dos.portal.accounts.forms.SignupForm"
 _failures = CONFIG.LOGIN_MAX_FAILURES
 _lockout = CONFIG.LOGIN_LOCKOUT_SECONDS
 ACCOUNT_RATE_LIMITS = {

@@ -1,11 +1,32 @@
-"""The SQLite engine: one file, WAL journal, one writer connection."""
+"""The SQLite engine: one file, WAL journal, one writer thread, one reader per thread."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import threading
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
+from dos.broker.query.sql import register_sqlite_functions
 from dos.broker.store.migrations import MIGRATIONS
+from dos.broker.store.session import SqlSession
+from dos.broker.store.writer import GroupCommitWriter
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(value: str | None, pattern: str) -> bool:
+    return value is not None and _compiled(pattern).search(value) is not None
 
 
 class SqliteStore:
@@ -15,18 +36,48 @@ class SqliteStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn: sqlite3.Connection | None = None
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.writer = GroupCommitWriter(self, f"broker-writer-{path.name}")
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.create_function("ngsi_regexp", 2, _regexp, deterministic=True)
+        register_sqlite_functions(conn)  # REGEXP for the q / scopeQ SQL
+        with self._lock:
+            self._all.append(conn)
+        return conn
 
     def connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=5000")
-            self._conn = conn
-        return self._conn
+        """This thread's reading connection."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
 
+    # -- writer backend -----------------------------------------------------------------
+    def writer_connect(self) -> sqlite3.Connection:
+        return self._connect()
+
+    def writer_session(self, conn: sqlite3.Connection) -> SqlSession:
+        return SqlSession(conn)
+
+    def writer_begin(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+
+    def writer_close(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if conn in self._all:
+                self._all.remove(conn)
+        conn.close()
+
+    # -- Store --------------------------------------------------------------------------
     def migrate(self) -> list[str]:
         conn = self.connection()
         conn.execute(
@@ -39,10 +90,19 @@ class SqliteStore:
             if name in done:
                 continue
             conn.execute("BEGIN IMMEDIATE")
-            for statement in filter(str.strip, ddl.split(";\n")):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
-            conn.execute("COMMIT")
+            try:
+                if conn.execute(
+                    "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+                ).fetchone():
+                    conn.execute("ROLLBACK")
+                    continue
+                for statement in filter(str.strip, ddl.split(";\n")):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
             applied.append(name)
         return applied
 
@@ -51,7 +111,27 @@ class SqliteStore:
             raise RuntimeError(f"broker database {self.path} does not exist (run `dos migrate`)")
         self.connection().execute("SELECT 1").fetchone()
 
+    def read(self, fn: Callable[[Any], T]) -> T:
+        conn = self.connection()
+        conn.execute("BEGIN")
+        try:
+            return fn(SqlSession(conn))
+        finally:
+            conn.execute("COMMIT")
+
+    def write(self, fn: Callable[[Any], T]) -> T:
+        return self.writer.run(fn)
+
+    async def awrite(self, fn: Callable[[Any], T]) -> T:
+        return await self.writer.arun(fn)
+
+    async def aread(self, fn: Callable[[Any], T]) -> T:
+        return await run_in_threadpool(self.read, fn)
+
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.writer.stop()
+        with self._lock:
+            connections, self._all = self._all, []
+        for conn in connections:
+            conn.close()
+        self._local = threading.local()

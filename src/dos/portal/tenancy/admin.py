@@ -25,12 +25,14 @@ class RegionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(City)
 class CityAdmin(CityScopedAdmin):
     list_display = ["name", "slug", "ags", "position", "joined_at"]
-    prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[City]:
         qs = admin.ModelAdmin.get_queryset(self, request)
         ids = permissions.city_ids_with(request.user, "tenancy.view_city")
         return qs if ids is None else qs.filter(pk__in=ids)
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
+        return {} if obj is not None else {"slug": ("name",)}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The slug is the city's URL and NGSI-LD tenant: fixed once the city exists.

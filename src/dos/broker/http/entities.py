@@ -1,0 +1,238 @@
+"""Handlers of ``/entities`` and ``/entities/{id}/attrs`` (ETSI GS CIM 009 §6.4-§6.7).
+
+Each handler parses the request, calls :mod:`dos.broker.entities` and renders the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dos.broker import entities as ent
+from dos.broker.entities.validate import check_entity_id
+from dos.broker.errors import NgsiError
+from dos.broker.http.access import require
+from dos.broker.http.context import request_context
+from dos.broker.http.params import DEFAULT_LIMIT, build_query
+from dos.broker.http.render import View, empty, json_response, tenant_headers
+from dos.broker.http.request import (
+    JSON,
+    LD_JSON,
+    MERGE_PATCH,
+    accept_of,
+    bool_param,
+    csv_param,
+    int_param,
+    options_of,
+    read_json,
+)
+from dos.broker.jsonld.active import ActiveContext
+from dos.broker.jsonld.expand import (
+    expand_attribute,
+    expand_attributes,
+    expand_entity,
+    expand_name,
+    expand_projection,
+)
+from dos.broker.jsonld.representations import representation_from_options
+
+
+def _entity_id(request: Request) -> str:
+    return check_entity_id(request.path_params["entity_id"])
+
+
+def view_of(request: Request, ctx: ActiveContext, *, geo: bool = True) -> View:
+    """The client's choice of representation, projection and language."""
+    accept = accept_of(request, geo=geo)
+    representation, sys_attrs = representation_from_options(
+        options_of(request), request.query_params.get("format")
+    )
+    view = View(ctx, accept=accept, representation=representation, sys_attrs=sys_attrs)
+    attrs = csv_param(request, "attrs")
+    if attrs is not None:
+        view.attrs = expand_projection(attrs, ctx)
+    pick = csv_param(request, "pick")
+    omit = csv_param(request, "omit")
+    if pick is not None and omit is not None:
+        raise NgsiError("BadRequestData", "pick and omit cannot be used together")
+    if pick is not None:
+        view.pick = expand_projection(pick, ctx)
+    if omit is not None:
+        view.omit = expand_projection(omit, ctx)
+    view.lang = request.query_params.get("lang")
+    geometry = request.query_params.get("geometryProperty")
+    if geometry:
+        expand_name(geometry, ctx)  # checks the name
+        view.geometry_property = geometry
+    return view
+
+
+def _key_values(request: Request) -> bool:
+    return "keyValues" in options_of(request) or "simplified" in options_of(request)
+
+
+async def create_entity(request: Request) -> Response:
+    tenant = await require(request, "write")
+    body = await read_json(request)
+    ctx = await request_context(request, body)
+    doc = expand_entity(body, ctx, key_values=_key_values(request))
+    await ent.entity_create(request.app.state.store, tenant, doc)
+    location = f"/ngsi-ld/v1/entities/{quote(doc['id'], safe=':')}"
+    return empty(201, {"Location": location, **tenant_headers(request)})
+
+
+async def retrieve_entity(request: Request) -> Response:
+    tenant = await require(request, "read")
+    entity_id = _entity_id(request)
+    ctx = await request_context(request)
+    view = view_of(request, ctx)
+    doc = await ent.entity_retrieve(request.app.state.store, tenant, entity_id)
+    return json_response(view.entity(doc), media_type=view.accept, headers=view.headers())
+
+
+async def query_entities(request: Request) -> Response:
+    tenant = await require(request, "read")
+    ctx = await request_context(request)
+    view = view_of(request, ctx)
+    count = bool_param(request, "count")
+    query = build_query(
+        dict(request.query_params),
+        ctx,
+        limit=int_param(request, "limit", DEFAULT_LIMIT),
+        offset=int_param(request, "offset", 0),
+        count=count,
+        local=bool_param(request, "local"),
+    )
+    docs, total = await ent.entity_query(request.app.state.store, tenant, query)
+    headers = view.headers()
+    if total is not None:
+        headers["NGSILD-Results-Count"] = str(total)
+    return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+
+
+def _same_id(body: Any, entity_id: str) -> None:
+    if isinstance(body, dict):
+        given = body.get("id", body.get("@id"))
+        if given is not None and given != entity_id:
+            raise NgsiError(
+                "BadRequestData", f"the body's id {given!r} differs from the URL's {entity_id}"
+            )
+
+
+async def replace_entity(request: Request) -> Response:
+    tenant = await require(request, "write")
+    entity_id = _entity_id(request)
+    body = await read_json(request)
+    _same_id(body, entity_id)
+    ctx = await request_context(request, body)
+    doc = expand_entity({**body, "id": entity_id}, ctx, key_values=_key_values(request))
+    await ent.entity_replace(request.app.state.store, tenant, doc)
+    return empty(204)
+
+
+async def merge_entity(request: Request) -> Response:
+    tenant = await require(request, "write")
+    entity_id = _entity_id(request)
+    body = await read_json(request, allowed=(JSON, LD_JSON, MERGE_PATCH))
+    _same_id(body, entity_id)
+    ctx = await request_context(request, body)
+    fragment = expand_entity(
+        {**body, "id": entity_id}, ctx, allow_partial=True, key_values=_key_values(request)
+    )
+    await ent.entity_merge(request.app.state.store, tenant, fragment)
+    return empty(204)
+
+
+async def delete_entity(request: Request) -> Response:
+    tenant = await require(request, "write")
+    await ent.entity_delete(request.app.state.store, tenant, _entity_id(request))
+    return empty(204)
+
+
+def _update_result(result: ent.UpdateResult, ctx: ActiveContext) -> Response:
+    if not result.not_updated:
+        return empty(204)
+    return json_response(
+        {
+            "updated": [ctx.compact(name) for name in result.updated],
+            "notUpdated": [
+                {"attributeName": ctx.compact(name), "reason": reason}
+                for name, reason in result.not_updated
+            ],
+        },
+        status=207,
+    )
+
+
+async def append_attrs(request: Request) -> Response:
+    tenant = await require(request, "write")
+    entity_id = _entity_id(request)
+    body = await read_json(request)
+    ctx = await request_context(request, body)
+    attrs = expand_attributes(body, ctx, allow_null=True, key_values=_key_values(request))
+    result = await ent.attr_append(
+        request.app.state.store,
+        tenant,
+        entity_id,
+        attrs,
+        no_overwrite="noOverwrite" in options_of(request),
+    )
+    return _update_result(result, ctx)
+
+
+async def update_attrs(request: Request) -> Response:
+    tenant = await require(request, "write")
+    entity_id = _entity_id(request)
+    body = await read_json(request)
+    ctx = await request_context(request, body)
+    attrs = expand_attributes(body, ctx, allow_null=True, key_values=_key_values(request))
+    result = await ent.attrs_update(request.app.state.store, tenant, entity_id, attrs)
+    return _update_result(result, ctx)
+
+
+async def _attribute_body(request: Request) -> tuple[str, str, dict[str, Any]]:
+    entity_id = _entity_id(request)
+    body = await read_json(request)
+    ctx = await request_context(request, body)
+    raw_name = request.path_params["attr"]
+    name = expand_name(raw_name, ctx)
+    if isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k != "@context"}
+    instances = expand_attribute(raw_name, body, ctx, allow_null=True)
+    if len(instances) != 1:
+        raise NgsiError("BadRequestData", "give exactly one attribute instance")
+    return entity_id, name, instances[0]
+
+
+async def patch_attr(request: Request) -> Response:
+    tenant = await require(request, "write")
+    entity_id, name, fragment = await _attribute_body(request)
+    await ent.attr_patch(request.app.state.store, tenant, entity_id, name, fragment)
+    return empty(204)
+
+
+async def replace_attr(request: Request) -> Response:
+    tenant = await require(request, "write")
+    entity_id, name, instance = await _attribute_body(request)
+    await ent.attr_replace(request.app.state.store, tenant, entity_id, name, instance)
+    return empty(204)
+
+
+async def delete_attr(request: Request) -> Response:
+    tenant = await require(request, "write")
+    entity_id = _entity_id(request)
+    ctx = await request_context(request)
+    name = expand_name(request.path_params["attr"], ctx)
+    dataset_id = request.query_params.get("datasetId")
+    await ent.attr_delete(
+        request.app.state.store,
+        tenant,
+        entity_id,
+        name,
+        dataset_id=dataset_id,
+        delete_all=bool_param(request, "deleteAll"),
+    )
+    return empty(204)

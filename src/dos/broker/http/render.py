@@ -1,0 +1,87 @@
+"""Responses of the NGSI-LD API: exact media types, the @context Link header, entities."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dos.broker.http.request import GEO_JSON, JSON, LD_JSON, TENANT_HEADER, tenant_of
+from dos.broker.jsonld.active import ActiveContext
+from dos.broker.jsonld.compact import compact_entity
+from dos.broker.jsonld.geojson import to_feature, to_geojson
+from dos.broker.jsonld.resolver import link_header
+from dos.broker.store import Doc
+
+
+def json_response(
+    body: Any,
+    *,
+    status: int = 200,
+    media_type: str = JSON,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A JSON response with exactly ``media_type`` (no charset parameter)."""
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
+
+
+def empty(status: int = 204, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, headers=headers)
+
+
+def tenant_headers(request: Request) -> dict[str, str]:
+    tenant = tenant_of(request)
+    return {TENANT_HEADER: tenant} if tenant else {}
+
+
+def context_headers(ctx: ActiveContext, accept: str) -> dict[str, str]:
+    """The Link header naming the @context of an application/json (or GeoJSON) response."""
+    if accept == LD_JSON:
+        return {}
+    return {"Link": link_header(ctx.link_url())}
+
+
+@dataclass
+class View:
+    """How a client asked to see entities (representation, projection, language, form)."""
+
+    ctx: ActiveContext
+    accept: str = JSON
+    representation: str = "normalized"
+    sys_attrs: bool = False
+    attrs: Collection[str] | None = None
+    pick: Collection[str] | None = None
+    omit: Collection[str] | None = None
+    lang: str | None = None
+    geometry_property: str = "location"
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "representation": self.representation,
+            "attrs": self.attrs,
+            "pick": self.pick,
+            "omit": self.omit,
+            "lang": self.lang,
+            "sys_attrs": self.sys_attrs,
+        }
+
+    def entity(self, doc: Doc) -> dict[str, Any]:
+        """One entity as the client wants it (a GeoJSON Feature for application/geo+json)."""
+        if self.accept == GEO_JSON:
+            return to_feature(doc, self.ctx, geoproperty=self.geometry_property, **self._options())
+        return compact_entity(
+            doc, self.ctx, include_context=self.accept == LD_JSON, **self._options()
+        )
+
+    def entities(self, docs: list[Doc]) -> Any:
+        """A query result: a list, or a FeatureCollection for application/geo+json."""
+        if self.accept == GEO_JSON:
+            return to_geojson(docs, self.ctx, geoproperty=self.geometry_property, **self._options())
+        return [self.entity(doc) for doc in docs]
+
+    def headers(self) -> dict[str, str]:
+        return context_headers(self.ctx, self.accept)

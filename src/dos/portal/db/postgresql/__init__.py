@@ -1,0 +1,1 @@
+"""PostgreSQL backend keeping the portal in its own schema (see base.py)."""
