@@ -129,7 +129,7 @@ def test_content_etag_and_key(client: Any, apps: dict[str, Any]) -> None:
         ).status_code
         == 403
     )
-    assert get(client, apps, "parking").status_code == 404
+    assert get(client, apps, "ideas").status_code == 404
 
 
 def test_project_list_query_count(

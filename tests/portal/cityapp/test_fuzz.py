@@ -31,7 +31,18 @@ def _keep_connection() -> Any:
     request_finished.connect(close_old_connections)
 
 
-@pytest.mark.usefixtures("_keep_connection")
+@pytest.fixture
+def _broker_store() -> None:
+    from django.conf import settings
+
+    from dos.broker.store import open_store
+
+    store = open_store(settings.CONFIG)
+    store.migrate()
+    store.close()
+
+
+@pytest.mark.usefixtures("_keep_connection", "_broker_store")
 def test_no_server_errors(apps: dict[str, Any]) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/app/v1/openapi.json", get_wsgi_application())
     raw = apps["dortmund"]["raw"]

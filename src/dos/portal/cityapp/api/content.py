@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
 from dos.portal.cityapp.access import Refusal, authenticate, conditional, language_of
+from dos.portal.cityapp.api.live import BrokerUnavailable
 from dos.portal.tenancy.models import City
 
 MAX_PAGE_SIZE = 100
@@ -29,6 +30,8 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "events": ("dos.portal.events", "dos.portal.cityapp.api.providers:events"),
     "places": ("dos.portal.events", "dos.portal.cityapp.api.providers:places"),
     "projects": ("dos.portal.strategy", "dos.portal.cityapp.api.providers:projects"),
+    "environment": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:environment"),
+    "parking": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:parking"),
 }
 
 #: Filters of each endpoint besides page, page_size, q and lang (for the OpenAPI description).
@@ -39,6 +42,7 @@ FILTERS: dict[str, dict[str, dict[str, Any]]] = {
         "to": {"type": "string", "format": "date"},
     },
     "projects": {"phase": {"type": "string"}, "action_field": {"type": "string"}},
+    "environment": {"measure": {"type": "string"}},
 }
 
 
@@ -88,6 +92,10 @@ def listing(request: HttpRequest, city_slug: str, endpoint: str) -> HttpResponse
         items = provider(city, language, request)
     except ValueError as exc:
         return problem(400, "Bad Request", str(exc))
+    except BrokerUnavailable as exc:
+        return problem(
+            503, "Service Unavailable", f"urban data platform: {exc}", {"Retry-After": "30"}
+        )
     query = request.GET.get("q", "").strip().lower()
     if query:
         items = [
