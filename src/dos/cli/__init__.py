@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "events",
     "cityapp",
     "broker",
+    "participation",
 )
 
 

@@ -12,6 +12,7 @@ STEPS = [
     "dos.demo.region",
     "dos.demo.events",
     "dos.demo.strategy",
+    "dos.demo.participation",
     "dos.demo.cityapp",
 ]
 

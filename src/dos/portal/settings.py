@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "dos.portal.strategy",
     "dos.portal.content",
     "dos.portal.events",
+    "dos.portal.participation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

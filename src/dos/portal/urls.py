@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("dos.portal.events.urls")),
     path("", include("dos.portal.content.urls")),
     path("strategie/", include("dos.portal.strategy.urls")),
+    path("beteiligung/", include("dos.portal.participation.urls")),
     path("api/app/v1/", include((cityapp.api_patterns, "cityapp_api"))),
     path("open311/v2/", include((cityapp.open311_patterns, "open311"))),
     path("<slug:city>/", include("dos.portal.cityapp.urls")),
@@ -33,4 +34,5 @@ urlpatterns = [
     path("<slug:city>/", include("dos.portal.content.city_urls")),
     path("<slug:city>/", web.city_home, name="city_home"),
     path("<slug:city>/projekte/", include(("dos.portal.strategy.city_urls", "strategy_city"))),
+    path("<slug:city>/beteiligung/", include("dos.portal.participation.city_urls")),
 ]

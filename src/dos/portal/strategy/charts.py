@@ -121,14 +121,14 @@ class Bar:
 
 def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> SafeString:
     """Horizontal bars with their value written next to them."""
-    row, left, width = 30, 240, 640
+    row, left, width = 30, 290, 720
     height = max(row * len(bars) + 10, 40)
     high = max((Decimal(str(b.value)) for b in bars), default=Decimal(1)) or Decimal(1)
     body = []
     for index, bar in enumerate(bars):
         top = 5 + index * row
         length = float(Decimal(str(bar.value)) / high) * (width - left - 110)
-        label = escape(bar.label if len(bar.label) <= 34 else bar.label[:33] + "…")
+        label = escape(bar.label if len(bar.label) <= 36 else bar.label[:35] + "…")
         text = f'<text x="{left - 8}" y="{top + 17}" text-anchor="end" font-size="13" fill="{INK}">{label}</text>'
         if bar.url:
             text = f'<a href="{escape(bar.url)}">{text}</a>'
@@ -158,8 +158,8 @@ def roadmap_chart(
 ) -> SafeString:
     """A Gantt chart: one bar per project over the strategy's years, milestones as diamonds
     (filled when reached), a line for today."""
-    left, right, row, top = 250, 12, 24, 28
-    width = 960
+    left, right, row, top = 310, 12, 24, 28
+    width = 1000
     height = top + row * len(rows) + 10
     start = dt.date(first_year, 1, 1)
     end = dt.date(last_year, 12, 31)
@@ -181,7 +181,7 @@ def roadmap_chart(
             )
     for index, item in enumerate(rows):
         y0 = top + index * row
-        label = escape(item.label if len(item.label) <= 36 else item.label[:35] + "…")
+        label = escape(item.label if len(item.label) <= 40 else item.label[:39] + "…")
         weight = ' font-weight="700"' if item.heading else ""
         text = (
             f'<text x="{left - 8}" y="{y0 + 16}" text-anchor="end" font-size="12"{weight} '

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from dos.portal.strategy import charts, history, selectors
+from dos.portal.strategy import charts, history, queries
 from dos.portal.strategy.forms import CompareForm, ProjectFilterForm
 from dos.portal.strategy.models import ActionField, ChangeRecord, Project, Strategy
 
@@ -28,8 +28,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "strategy/overview.html",
         {
             "strategy": _strategy(),
-            "summaries": selectors.field_summaries(),
-            "key_kpis": _kpi_cards(selectors.key_kpis()),
+            "summaries": queries.field_summaries(),
+            "key_kpis": _kpi_cards(queries.key_kpis()),
             "project_count": Project.objects.count(),
         },
     )
@@ -38,7 +38,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _kpi_cards(kpis: list[Any]) -> list[dict[str, Any]]:
     cards = []
     for kpi in kpis:
-        latest = selectors.latest_value(kpi)
+        latest = queries.latest_value(kpi)
         cards.append(
             {
                 "kpi": kpi,
@@ -55,7 +55,7 @@ def action_field(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "strategy/action_field.html",
-        {"field": field, "projects": selectors.projects().filter(action_fields=field)},
+        {"field": field, "projects": queries.projects().filter(action_fields=field)},
     )
 
 
@@ -66,7 +66,7 @@ def project_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
     if city is not None:
         data.setdefault("city", city)
     form = ProjectFilterForm(data)
-    projects = list(form.apply(selectors.projects()))
+    projects = list(form.apply(queries.projects()))
     return render(
         request,
         "strategy/project_list.html",
@@ -78,7 +78,7 @@ def project_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A project's Steckbrief: state, milestones, KPIs with charts, evaluations."""
     try:
-        project = selectors.project_detail(slug)
+        project = queries.project_detail(slug)
     except Project.DoesNotExist:
         raise Http404(slug) from None
     kpis = []
@@ -143,7 +143,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
     """The roadmap of the whole strategy as a Gantt chart and a table."""
     strategy = _strategy()
     first, last = (strategy.start_year, strategy.end_year) if strategy else (2020, 2027)
-    grouped = selectors.projects_by_field()
+    grouped = queries.projects_by_field()
     rows: list[charts.RoadmapRow] = []
     table = []
     for field in ActionField.objects.all():
@@ -180,7 +180,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
 @require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Dashboard: projects by field, phase and city, budget by field, evaluation scores."""
-    data = selectors.portfolio()
+    data = queries.portfolio()
     by_field = charts.bar_chart(
         _("Projects by action field"),
         [charts.Bar(f.name, n, f.colour, f.get_absolute_url()) for f, n, _b in data.by_field],
@@ -198,7 +198,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         [charts.Bar(f.name, b, f.colour) for f, _n, b in data.by_field],
         unit="€",
     )
-    comparison = selectors.latest_round_comparison()
+    comparison = queries.latest_round_comparison()
     score_chart = None
     if comparison:
         score_chart = charts.bar_chart(

@@ -29,6 +29,7 @@ RESERVED_SLUGS = frozenset(
         "datenschutz",
         "privacy",
         "barrierefreiheit",
+        "beteiligung",
         "accessibility",
         "lizenz",
         "licence",
