@@ -129,7 +129,7 @@ def test_content_etag_and_key(client: Any, apps: dict[str, Any]) -> None:
         ).status_code
         == 403
     )
-    assert get(client, apps, "ideas").status_code == 404
+    assert get(client, apps, "nothing").status_code == 404
 
 
 def test_project_list_query_count(
@@ -147,3 +147,53 @@ def test_config_query_count(
 ) -> None:
     with django_assert_max_num_queries(5):
         assert get(client, apps, "config").status_code == 200
+
+
+def test_ideas_with_status_and_official_answers(client: Any, apps: dict[str, Any]) -> None:
+    from dos.portal.participation.models import Idea, StatusChange
+    from tests.factories import UserFactory
+    from tests.portal.participation.conftest import make_process
+
+    dortmund = apps["dortmund"]["city"]
+    process = make_process(dortmund)
+    author = UserFactory()
+    idea = Idea.objects.create(
+        process=process,
+        city=dortmund,
+        author=author,
+        title="Mehr Bänke am Phoenix-See",
+        description="Bitte.",
+        status="accepted",
+        published=True,
+        support_count=12,
+    )
+    StatusChange.objects.create(
+        idea=idea, status="accepted", answer="Wir stellen im Frühjahr zehn Bänke auf."
+    )
+    StatusChange.objects.create(idea=idea, status="precheck", answer="")
+    Idea.objects.create(
+        process=process,
+        city=dortmund,
+        author=author,
+        title="Versteckt",
+        description="x",
+        published=True,
+        hidden=True,
+    )
+    Idea.objects.create(
+        process=process, city=dortmund, author=author, title="Unveröffentlicht", description="x"
+    )
+    body = get(client, apps, "ideas?lang=en").json()
+    assert [i["title"] for i in body["results"]] == ["Mehr Bänke am Phoenix-See"]
+    item = body["results"][0]
+    assert (
+        item["status"] == "accepted"
+        and item["status_label"] == "Accepted"
+        and item["supports"] == 12
+    )
+    assert [a["answer"] for a in item["official_answers"]] == [
+        "Wir stellen im Frühjahr zehn Bänke auf."
+    ]
+    assert get(client, apps, "ideas?status=declined").json()["count"] == 0
+    assert get(client, apps, "ideas?status=maybe").status_code == 400
+    assert get(client, apps, "ideas", city="schwerte").json()["count"] == 0

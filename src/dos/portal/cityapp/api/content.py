@@ -30,6 +30,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "events": ("dos.portal.events", "dos.portal.cityapp.api.providers:events"),
     "places": ("dos.portal.events", "dos.portal.cityapp.api.providers:places"),
     "projects": ("dos.portal.strategy", "dos.portal.cityapp.api.providers:projects"),
+    "ideas": ("dos.portal.participation", "dos.portal.cityapp.api.providers:ideas"),
     "environment": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:environment"),
     "parking": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:parking"),
 }
@@ -43,6 +44,7 @@ FILTERS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "projects": {"phase": {"type": "string"}, "action_field": {"type": "string"}},
     "environment": {"measure": {"type": "string"}},
+    "ideas": {"status": {"type": "string"}},
 }
 
 

@@ -194,3 +194,52 @@ def pages(city: City, language: str, request: HttpRequest) -> list[dict[str, Any
             }
         )
     return items
+
+
+def ideas(city: City, language: str, request: HttpRequest) -> list[dict[str, Any]]:
+    """Public ideas of the city with their status and official answers; ``?status=`` filters."""
+    from django.db.models import Prefetch
+
+    from dos.portal.participation.models import Idea, IdeaStatus, StatusChange
+
+    found = (
+        Idea.objects.filter(city=city, published=True, hidden=False)
+        .select_related("district")
+        .prefetch_related(
+            Prefetch(
+                "status_changes", StatusChange.objects.exclude(answer="").order_by("created_at")
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    status = request.GET.get("status")
+    if status:
+        if status not in IdeaStatus.values:
+            raise ValueError(f"status must be one of {', '.join(IdeaStatus.values)}")
+        found = found.filter(status=status)
+    with translation.override(language):
+        return [
+            {
+                "id": idea.pk,
+                "title": idea.title,
+                "description": idea.description,
+                "status": idea.status,
+                "status_label": str(idea.get_status_display()),
+                "supports": idea.support_count,
+                "district": idea.district.name if idea.district else None,
+                "latitude": idea.latitude,
+                "longitude": idea.longitude,
+                "created_at": _iso(idea.created_at),
+                "official_answers": [
+                    {
+                        "status": change.status,
+                        "status_label": str(change.get_status_display()),
+                        "answer": change.answer,
+                        "answered_at": _iso(change.created_at),
+                    }
+                    for change in idea.status_changes.all()
+                ],
+                "url": _url(idea.get_absolute_url()),
+            }
+            for idea in found
+        ]
