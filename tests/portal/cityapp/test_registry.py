@@ -248,6 +248,20 @@ def test_openapi_covers_every_route(client: Any, db: Any) -> None:
     ):
         assert f"/open311/v2/{route}" in paths
     assert len(urls.open311_patterns) == 6
+    from dos.portal.cityapp.api.content import available
+
+    for endpoint in available():
+        assert f"/api/app/v1/{{city}}/{endpoint}" in paths
+    assert {
+        "news",
+        "events",
+        "places",
+        "projects",
+        "ideas",
+        "environment",
+        "parking",
+        "pages",
+    } <= available()
     assert "post" in document["paths"]["/open311/v2/requests.{format}"]
 
 
