@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "events",
     "participation",
     "cityapp",
+    "broker",
+    "participation",
 )
 
 

@@ -25,6 +25,8 @@ def _clear_cache() -> None:
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Argon2 is slow on purpose; these tests check permissions, not password storage.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_city(slug: str, name: str, ags: str, lat: float, lon: float) -> City:

@@ -78,6 +78,18 @@ def test_doc_has_examples_for_every_endpoint() -> None:
         assert route in commands, route
 
 
+@pytest.fixture
+def _broker_store() -> None:
+    from django.conf import settings
+
+    from dos.broker.store import open_store
+
+    store = open_store(settings.CONFIG)
+    store.migrate()
+    store.close()
+
+
+@pytest.mark.usefixtures("_broker_store")
 def test_doc_examples_run(client: Any, apps: dict[str, Any]) -> None:
     report = request_submit(
         SYSTEM, apps["dortmund"]["services"]["pothole"], address_string="Markt 1"

@@ -3,19 +3,46 @@ with a 5xx. Bounded examples per operation so it stays fast in CI."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 10
+#: Examples per operation; raise it for a deeper run (DOS_TEST_FUZZ_EXAMPLES=200).
+EXAMPLES = int(os.environ.get("DOS_TEST_FUZZ_EXAMPLES", "6"))
 
 
+@pytest.fixture
+def _keep_connection() -> Any:
+    """The WSGI handler closes the database connection after each request; the test client
+    avoids that the same way: keep the test transaction's connection open."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def _broker_store() -> None:
+    from django.conf import settings
+
+    from dos.broker.store import open_store
+
+    store = open_store(settings.CONFIG)
+    store.migrate()
+    store.close()
+
+
+@pytest.mark.usefixtures("_keep_connection", "_broker_store")
 def test_no_server_errors(apps: dict[str, Any]) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/app/v1/openapi.json", get_wsgi_application())
     raw = apps["dortmund"]["raw"]

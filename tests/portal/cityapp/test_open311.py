@@ -286,3 +286,10 @@ def test_jurisdiction_and_format_errors(client: Any, apps: dict[str, Any]) -> No
     assert_error(
         client.get("/open311/v2/services.html?jurisdiction_id=dortmund"), 400, "format html"
     )
+
+
+def test_apps_post_without_csrf_token(apps: dict[str, Any]) -> None:
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert post(strict, apps["dortmund"]["raw"], lat="51.5", long="7.4").status_code == 201

@@ -248,6 +248,20 @@ def test_openapi_covers_every_route(client: Any, db: Any) -> None:
     ):
         assert f"/open311/v2/{route}" in paths
     assert len(urls.open311_patterns) == 6
+    from dos.portal.cityapp.api.content import available
+
+    for endpoint in available():
+        assert f"/api/app/v1/{{city}}/{endpoint}" in paths
+    assert {
+        "news",
+        "events",
+        "places",
+        "projects",
+        "ideas",
+        "environment",
+        "parking",
+        "pages",
+    } <= available()
     assert "post" in document["paths"]["/open311/v2/requests.{format}"]
 
 
@@ -368,3 +382,16 @@ def test_mirror_failure_recorded_and_synced(
     assert entity["location"]["value"]["coordinates"] == [7.4, 51.5]
     assert "r@example.test" not in str(entity)
     assert actions.requests_sync(SYSTEM) == (0, 0)
+
+
+def test_config_follows_city_and_module_changes(client: Any, apps: dict[str, Any]) -> None:
+    from dos.portal.tenancy.actions import city_update
+
+    raw = apps["dortmund"]["raw"]
+    url = "/api/app/v1/dortmund/config"
+    assert client.get(url, HTTP_X_API_KEY=raw).json()["theme"]["primary_colour"] == "#1a5f9e"
+    city_update(SYSTEM, apps["dortmund"]["city"], primary_colour="#123456")
+    assert client.get(url, HTTP_X_API_KEY=raw).json()["theme"]["primary_colour"] == "#123456"
+    module = Module.objects.get(key="defect-reporting")
+    actions.module_update(SYSTEM, module, name="Mängel melden")
+    assert client.get(url, HTTP_X_API_KEY=raw).json()["menu"][0]["name"] == "Mängel melden"

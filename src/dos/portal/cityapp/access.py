@@ -53,7 +53,7 @@ def authenticate(
             raise Refusal(401, "api_key is required", {"WWW-Authenticate": KEY_HEADER})
         throttle(f"ip:{request.META.get('REMOTE_ADDR', '')}", ANONYMOUS_PER_MINUTE)
         return None
-    key = ClientKey.objects.select_related("city").filter(key_hash=ClientKey.digest(raw)).first()
+    key = ClientKey.objects.filter(key_hash=ClientKey.digest(raw)).first()
     if key is None:
         raise Refusal(401, "api_key is not valid", {"WWW-Authenticate": KEY_HEADER})
     if key.revoked_at is not None:

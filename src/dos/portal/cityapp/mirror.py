@@ -71,10 +71,20 @@ def media_url(report: ServiceRequest) -> str:
 
 
 def upsert(tenant: str, entity: dict[str, Any]) -> None:
-    """Create or replace ``entity`` in ``tenant`` through the portal's NGSI-LD client."""
-    from dos.broker.client import client_for  # type: ignore[import-not-found]
+    """Create or replace ``entity`` in ``tenant`` through the portal's NGSI-LD client (the
+    in-process broker, or ``DOS_BROKER_URL``)."""
+    from asgiref.sync import async_to_sync
 
-    client_for(tenant).upsert([entity])
+    from dos.broker.client import BrokerClient
+
+    async def send() -> None:
+        client = BrokerClient.from_config(settings.CONFIG)
+        try:
+            await client.upsert_entities([entity], tenant=tenant)
+        finally:
+            await client.aclose()
+
+    async_to_sync(send)()
 
 
 def mirror_request(pk: int) -> bool:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
 from dos.portal.cityapp.access import Refusal, authenticate, conditional, language_of
+from dos.portal.cityapp.api.live import BrokerUnavailable
 from dos.portal.tenancy.models import City
 
 MAX_PAGE_SIZE = 100
@@ -23,7 +24,28 @@ DEFAULT_PAGE_SIZE = 20
 Provider = Callable[[City, str, HttpRequest], list[dict[str, Any]]]
 
 #: endpoint → (installed app it needs, "module:function" of the provider)
-PROVIDERS: dict[str, tuple[str, str]] = {}
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "news": ("dos.portal.content", "dos.portal.cityapp.api.providers:news"),
+    "pages": ("dos.portal.content", "dos.portal.cityapp.api.providers:pages"),
+    "events": ("dos.portal.events", "dos.portal.cityapp.api.providers:events"),
+    "places": ("dos.portal.events", "dos.portal.cityapp.api.providers:places"),
+    "projects": ("dos.portal.strategy", "dos.portal.cityapp.api.providers:projects"),
+    "ideas": ("dos.portal.participation", "dos.portal.cityapp.api.providers:ideas"),
+    "environment": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:environment"),
+    "parking": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:parking"),
+}
+
+#: Filters of each endpoint besides page, page_size, q and lang (for the OpenAPI description).
+FILTERS: dict[str, dict[str, dict[str, Any]]] = {
+    "news": {"tag": {"type": "string"}},
+    "events": {
+        "from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"},
+    },
+    "projects": {"phase": {"type": "string"}, "action_field": {"type": "string"}},
+    "environment": {"measure": {"type": "string"}},
+    "ideas": {"status": {"type": "string"}},
+}
 
 
 def available() -> set[str]:
@@ -72,6 +94,10 @@ def listing(request: HttpRequest, city_slug: str, endpoint: str) -> HttpResponse
         items = provider(city, language, request)
     except ValueError as exc:
         return problem(400, "Bad Request", str(exc))
+    except BrokerUnavailable as exc:
+        return problem(
+            503, "Service Unavailable", f"urban data platform: {exc}", {"Retry-After": "30"}
+        )
     query = request.GET.get("q", "").strip().lower()
     if query:
         items = [

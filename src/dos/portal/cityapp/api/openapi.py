@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dos.portal.cityapp.api.content import available
+from dos.portal.cityapp.api.content import FILTERS, available
 
 KEY = [{"clientKey": []}]
 CITY = {
@@ -76,6 +76,10 @@ def _content_paths() -> dict[str, Any]:
                         "schema": {"type": "integer", "minimum": 1, "maximum": 100},
                     },
                     {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    *[
+                        {"name": name, "in": "query", "schema": schema}
+                        for name, schema in FILTERS.get(endpoint, {}).items()
+                    ],
                 ],
                 "responses": {
                     "200": {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
@@ -94,25 +96,39 @@ def city_or_problem(slug: str) -> City | HttpResponse:
     return city
 
 
+#: Seconds a rendered configuration is reused; writes in this process drop it at once (see
+#: :mod:`dos.portal.cityapp.signals`), other processes of a locmem cache see it within this time.
+CONFIG_CACHE_SECONDS = 60
+
+
+def _config_cache_key(city_id: int, language: str) -> str:
+    generation = cache.get_or_set(f"cityapp:config-generation:{city_id}", 0, None)
+    return f"cityapp:config:{city_id}:{generation}:{language}"
+
+
 @require_safe
 def config(request: HttpRequest, city_slug: str) -> HttpResponse:
     """``GET /api/app/v1/{city}/config``: theme, menu and languages, with an ETag."""
-    city = city_or_problem(city_slug)
-    if isinstance(city, HttpResponse):
-        return city
+    app = AppSettings.objects.select_related("city").filter(city__slug=city_slug).first()
+    if app is None:
+        city = city_or_problem(city_slug)
+        if isinstance(city, HttpResponse):
+            return city
+        return problem(404, "Not Found", f"{city.name} has no city app yet")
+    city = app.city
     try:
         authenticate(request, city, required=True)
     except Refusal as refusal:
         return refused(refusal)
-    app = AppSettings.objects.filter(city=city).first()
-    if app is None:
-        return problem(404, "Not Found", f"{city.name} has no city app yet")
     language = language_of(request)
     if language not in app.languages:
         language = app.languages[0]
-    response = JsonResponse(
-        config_document(city, app, language), json_dumps_params={"ensure_ascii": False}
-    )
+    key = _config_cache_key(city.pk, language)
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(config_document(city, app, language), ensure_ascii=False).encode()
+        cache.set(key, body, CONFIG_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="application/json")
     response["Content-Language"] = language
     return conditional(request, response)
 
