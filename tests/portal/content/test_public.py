@@ -82,14 +82,26 @@ def test_pagination_and_tag_filter(people: People, client: Client) -> None:
 
 
 @pytest.mark.parametrize("url", ["/aktuelles/", "/dortmund/aktuelles/", "/dortmund/blog/", "/"])
-def test_list_queries_do_not_grow_with_posts(
-    people: People, client: Client, django_assert_max_num_queries, url: str
-) -> None:
-    for number in range(25):
-        kind = "blog" if "blog" in url else "news"
+def test_list_queries_do_not_grow_with_posts(people: People, client: Client, url: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kind = "blog" if "blog" in url else "news"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for number in range(2):
         published_post(f"P{number}", kind=kind, city=people.dortmund, tags=["A", "B"])
-    with django_assert_max_num_queries(10):
-        assert client.get(url).status_code == 200
+    count()  # warm the caches (menu pages) first
+    few = count()
+    for number in range(2, 25):
+        published_post(f"P{number}", kind=kind, city=people.dortmund, tags=["A", "B"])
+    assert count() == few
+    # the region home also carries the other apps' sections (strategy, events, …)
+    assert few <= (25 if url == "/" else 10)
 
 
 def test_latest_news_on_region_and_city_home(people: People, client: Client) -> None:

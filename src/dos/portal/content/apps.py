@@ -11,6 +11,7 @@ class ContentConfig(AppConfig):
     verbose_name = _("Content")
 
     def ready(self) -> None:
+        from dos.portal.content import navigation  # noqa: F401 - connects its cache signals
         from dos.portal.content.search import providers
 
         providers.register_defaults()
