@@ -105,10 +105,17 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         article = render_to_string(
             "strategy/_project_article.html", _project_context(project, today), request=request
         )
-        cached = (f"{project.code} {project.title}", article)
+        cached = (f"{project.code} {project.title}", article, project.pk)
         cache.set(key, cached, CACHE_SECONDS)
-    title, article = cached
-    return render(request, "strategy/project_detail.html", {"title": title, "article": article})
+    title, article, pk = cached
+    # What other apps link to the project (ideas, news) depends on the visitor and changes
+    # without a strategy change, so it is rendered outside the cached Steckbrief.
+    project = Project.objects.only("pk", "slug", "code", "title").get(pk=pk)
+    return render(
+        request,
+        "strategy/project_detail.html",
+        {"title": title, "article": article, "project": project},
+    )
 
 
 def _project_context(project: Project, today: dt.date) -> dict[str, Any]:
