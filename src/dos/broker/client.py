@@ -177,6 +177,18 @@ class BrokerClient:
         result: list[dict[str, Any]] = response.json()
         return result
 
+    async def entity_types(self, *, tenant: str = "") -> list[dict[str, Any]]:
+        """The entity types the tenant holds, each with its ``typeName`` and ``attributeNames``
+        (ETSI GS CIM 009 §5.7.5, ``details=true``); empty for a tenant without entities."""
+        response = await self._http.get(
+            "/types", params={"details": "true"}, headers=self._headers(tenant)
+        )
+        if response.status_code == 404 and tenant:
+            return []
+        self._check(response)
+        result: list[dict[str, Any]] = response.json()
+        return result
+
     async def delete_entity(self, entity_id: str, *, tenant: str = "") -> bool:
         """Delete an entity; False when there was none."""
         response = await self._http.delete(f"/entities/{entity_id}", headers=self._headers(tenant))

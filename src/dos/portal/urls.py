@@ -20,6 +20,8 @@ urlpatterns = [
     path("impressum/", web.footer_page, {"page": "imprint"}, name="imprint"),
     path("datenschutz/", web.footer_page, {"page": "privacy"}, name="privacy"),
     path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),
+    path("opendata/", include("dos.portal.opendata.urls")),
+    path("api/3/action/", include("dos.portal.opendata.api_urls")),
     path("lizenz/", web.footer_page, {"page": "licence"}, name="licence"),
     # City-scoped routes come last: /<city>/ must not shadow the platform routes above.
     path("<slug:city>/", web.city_home, name="city_home"),
