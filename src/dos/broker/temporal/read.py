@@ -133,7 +133,8 @@ def load_instances(
         )
     for name, found in by_attr.items():
         if len(found) > cap:
-            entity.truncated = True
+            # with lastN, more rows than N is expected; cut by the limit is a partial answer
+            entity.truncated = entity.truncated or not last_n or cap < last_n
             found = found[1:] if last_n else found[:cap]
         entity.attrs[name] = found
 

@@ -40,6 +40,9 @@ def _head(entity: TemporalEntity, ctx: ActiveContext, sys_attrs: bool) -> dict[s
 def _normalized_instance(row: Instance, ctx: ActiveContext, sys_attrs: bool) -> Any:
     rendered = compact_attribute([row.instance], ctx, sys_attrs=sys_attrs)
     rendered["instanceId"] = row.instance_id
+    if sys_attrs:
+        rendered.setdefault("createdAt", from_ms(row.created_ms))
+        rendered.setdefault("modifiedAt", from_ms(row.modified_ms))
     if row.deleted_ms is not None:
         rendered["deletedAt"] = from_ms(row.deleted_ms)
     return rendered
