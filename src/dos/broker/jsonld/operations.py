@@ -101,8 +101,9 @@ async def context_show(
 
 def _check_context_value(body: Any) -> Any:
     if not isinstance(body, dict) or "@context" not in body:
+        # test 050_02_01: a payload without @context is an invalid request
         raise NgsiError(
-            "BadRequestData", "the payload must be a JSON object with an @context member"
+            "InvalidRequest", "the payload must be a JSON object with an @context member"
         )
     value = body["@context"]
     items = value if isinstance(value, list) else [value]
@@ -162,13 +163,17 @@ async def context_delete(
 ) -> None:
     """Delete a @context, or with ``reload=true`` download a Cached one again (§5.13.5).
 
-    The core context cannot be deleted (BadRequestData), Hosted and ImplicitlyCreated ones
-    cannot be reloaded (BadRequestData); a reload whose download fails leaves the cached copy
-    in place and raises LdContextNotAvailable.
+    The core context cannot be deleted (BadRequestData); reloading it re-reads the packaged
+    copy (the broker never downloads core contexts; test 051_09). Hosted and
+    ImplicitlyCreated contexts cannot be reloaded (BadRequestData); a reload whose download
+    fails leaves the cached copy in place and raises LdContextNotAvailable.
     """
     do_reload = _flag("reload", reload)
     if is_core_context_url(id_or_url) or id_or_url == CORE_LOCAL_ID:
-        raise NgsiError("BadRequestData", "the core @context cannot be deleted or reloaded")
+        if not do_reload:
+            raise NgsiError("BadRequestData", "the core @context cannot be deleted")
+        resolver.forget()
+        return
     found = await repository.get(id_or_url)
     if found is None:
         if do_reload:
