@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dos.broker.http import batch, contexts, discovery, entities, query, temporal
+from dos.broker.http import batch, contexts, discovery, entities, query, subscriptions, temporal
 
 PREFIX = "/ngsi-ld/v1"
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -48,6 +48,11 @@ TABLE: list[tuple[str, str, Endpoint]] = [
     ("/temporal/entities/{entity_id:path}", "GET", t.retrieve),
     ("/temporal/entities/{entity_id:path}", "DELETE", t.delete),
     ("/temporal/entityOperations/query", "POST", t.query_post),
+    ("/subscriptions", "GET", subscriptions.query),
+    ("/subscriptions", "POST", subscriptions.create),
+    ("/subscriptions/{subscription_id:path}", "GET", subscriptions.retrieve),
+    ("/subscriptions/{subscription_id:path}", "PATCH", subscriptions.update),
+    ("/subscriptions/{subscription_id:path}", "DELETE", subscriptions.delete),
     ("/jsonldContexts", "GET", contexts.list_contexts),
     ("/jsonldContexts", "POST", contexts.add_context),
     ("/jsonldContexts/{context_id:path}", "GET", contexts.show_context),
