@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "info",
     "city",
     "broker",
+    "worker",
     "opendata",
 )
 
