@@ -87,3 +87,68 @@ def test_downloads_of_unknown_or_manual_datasets_are_404(client: Any, broker: An
     DatasetFactory(slug="haushalt")
     assert client.get("/opendata/gibt-es-nicht/aktuell.csv").status_code == 404
     assert client.get("/opendata/haushalt/aktuell.geojson").status_code == 404
+
+
+def measured(n: int, value: float, at: str) -> dict[str, Any]:
+    return {
+        "id": f"urn:ngsi-ld:WeatherObserved:dortmund-{n:04d}",
+        "type": "WeatherObserved",
+        "temperature": {"type": "Property", "value": value, "observedAt": at},
+    }
+
+
+@pytest.fixture
+def history(broker: Any) -> None:
+    dortmund()
+    for day, value in (("01", 10.0), ("02", 11.0), ("03", 12.0), ("04", 13.0)):
+        upsert([measured(n, value + n, f"2026-11-{day}T12:00:00Z") for n in range(3)], "dortmund")
+    dataset_sync(SYSTEM)
+
+
+def history_rows(client: Any, query: str) -> list[dict[str, str]]:
+    response = client.get(f"/opendata/dortmund-weatherobserved/verlauf.csv?{query}")
+    assert response.status_code == 200
+    assert "-verlauf-2026-11-02-" in response["Content-Disposition"]
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+
+
+def test_history_csv_of_a_period_reads_back(client: Any, history: None) -> None:
+    rows = history_rows(client, "von=2026-11-02&bis=2026-11-03")
+    assert [(r["id"][-4:], r["attribute"], r["observedAt"][:10], r["value"]) for r in rows] == [
+        ("0000", "temperature", "2026-11-02", "11.0"),
+        ("0000", "temperature", "2026-11-03", "12.0"),
+        ("0001", "temperature", "2026-11-02", "12.0"),
+        ("0001", "temperature", "2026-11-03", "13.0"),
+        ("0002", "temperature", "2026-11-02", "13.0"),
+        ("0002", "temperature", "2026-11-03", "14.0"),
+    ]
+
+
+def test_history_reads_on_after_the_broker_cuts_an_attribute(
+    client: Any, history: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dos.broker.http import temporal
+
+    monkeypatch.setattr(temporal, "INSTANCE_LIMIT", 2)  # 3 instances per station: a 206
+    monkeypatch.setattr(opendata_broker, "HISTORY_PAGE", 2)
+    rows = history_rows(client, "von=2026-11-02&bis=2026-11-04")
+    assert len(rows) == 9
+    assert {(r["id"][-4:], r["observedAt"][:10]) for r in rows} == {
+        (f"{n:04d}", f"2026-11-0{day}") for n in range(3) for day in (2, 3, 4)
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("von=2026-11-02", "bis:"),
+        ("von=gestern&bis=2026-11-03", "von:"),
+        ("von=2026-11-05&bis=2026-11-03", "bis:"),
+    ],
+)
+def test_history_bad_period_is_400_naming_the_field(
+    client: Any, history: None, query: str, message: str
+) -> None:
+    response = client.get(f"/opendata/dortmund-weatherobserved/verlauf.csv?{query}")
+    assert response.status_code == 400
+    assert response.content.decode().startswith(message)

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from dos.portal.opendata.broker import entity_pages
+from dos.portal.opendata.broker import entity_pages, history_rows
 from dos.portal.opendata.models import Dataset
 
 FIXED = ("id", "type")
@@ -102,3 +102,30 @@ async def current_geojson(dataset: Dataset) -> AsyncIterator[bytes]:
             yield (b"" if first else b",") + b",".join(parts)
             first = False
     yield b"]}"
+
+
+HISTORY_HEADER = ("id", "attribute", "observedAt", "value")
+
+
+def history_columns(dataset: Dataset) -> list[str]:
+    """The attributes whose history a download holds: all but the location."""
+    return csv_columns(dataset)
+
+
+async def history_csv(dataset: Dataset, time_at: str, end_time_at: str) -> AsyncIterator[bytes]:
+    """CSV of every attribute instance in [time_at, end_time_at), one row per instance
+    (long format: id, attribute, observedAt, value)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HISTORY_HEADER)
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    attrs = history_columns(dataset)
+    if not attrs:
+        return
+    tenant = dataset.city.tenant if dataset.city else ""
+    async for rows in history_rows(tenant, dataset.entity_type, attrs, time_at, end_time_at):
+        buffer.seek(0)
+        buffer.truncate()
+        for entity_id, attr, instant, value in rows:
+            writer.writerow([entity_id, attr, instant, _cell(value)])
+        yield buffer.getvalue().encode()

@@ -9,5 +9,6 @@ urlpatterns = [
     path("katalog.<str:suffix>", views.catalogue_export, name="export"),
     path("<slug:slug>/", views.dataset_detail, name="dataset"),
     path("<slug:slug>/aktuell.csv", views.current_csv, name="current_csv"),
+    path("<slug:slug>/verlauf.csv", views.history_csv, name="history_csv"),
     path("<slug:slug>/aktuell.geojson", views.current_geojson, name="current_geojson"),
 ]

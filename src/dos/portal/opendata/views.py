@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dos.portal.opendata import dcat, downloads
 from dos.portal.opendata.ckan import FILTERS
-from dos.portal.opendata.forms import CatalogueSearchForm
+from dos.portal.opendata.forms import CatalogueSearchForm, HistoryForm
 from dos.portal.opendata.models import Dataset
 from dos.portal.tenancy.models import Region
 
@@ -56,8 +65,18 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "opendata/dataset.html",
-        {"dataset": dataset, "downloads": dataset.downloads(), "region": Region.current()},
+        {
+            "dataset": dataset,
+            "downloads": dataset.downloads(),
+            "region": Region.current(),
+            "history_form": HistoryForm(initial=_last_week()) if dataset.is_generated else None,
+        },
     )
+
+
+def _last_week() -> dict[str, date]:
+    today = timezone.localdate()
+    return {"von": today - timedelta(days=7), "bis": today}
 
 
 @require_GET
@@ -91,6 +110,26 @@ def current_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         downloads.current_csv(dataset), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{dataset.slug}-aktuell.csv"'
+    return response
+
+
+@require_GET
+def history_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The history of a generated dataset for the period ``von``–``bis`` as CSV, streamed."""
+    dataset = _generated(slug)
+    form = HistoryForm(request.GET)
+    if not form.is_valid():
+        message = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    start, end = form.cleaned_data["von"], form.cleaned_data["bis"]
+    time_at = f"{start.isoformat()}T00:00:00Z"
+    end_time_at = f"{(end + timedelta(days=1)).isoformat()}T00:00:00Z"
+    response = StreamingHttpResponse(
+        downloads.history_csv(dataset, time_at, end_time_at),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"{dataset.slug}-verlauf-{start.isoformat()}-{end.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
