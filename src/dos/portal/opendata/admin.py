@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from dos.portal.accounts.admin_scoping import CityScopedAdmin
@@ -12,6 +13,7 @@ class DistributionInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Distribution
     extra = 1
     fields = ("title", "url", "format", "description", "position")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Dataset)
