@@ -104,3 +104,49 @@ def test_retrieve_pick_and_omit_together(filled: TestClient) -> None:
         "id": "urn:ngsi-ld:WeatherObserved:1",
         "temperature": {"type": "Property", "value": 21},
     }
+
+
+def building(i: int, name: str, sub: int) -> dict[str, Any]:
+    return {
+        "id": f"urn:ngsi-ld:Building:{i}",
+        "type": "Building",
+        "name": {"type": "Property", "value": name, "sub": {"type": "Property", "value": sub}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ("name", ["1", "2", "3", "4"]),
+        ("name;desc", ["3", "2", "1", "4"]),
+        ("id;desc", ["4", "3", "2", "1"]),
+        ("createdAt", ["2", "1", "3", "4"]),
+        ("name.sub;desc,id", ["1", "3", "2", "4"]),
+        ("type,name.sub", ["2", "1", "3", "4"]),
+    ],
+)
+def test_query_order_by(client: TestClient, order: str, expected: list[str]) -> None:
+    for entity in (building(2, "B", 1), building(1, "A", 5), building(3, "C", 5)):
+        assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    nameless = {"id": "urn:ngsi-ld:Building:4", "type": "Building"}
+    assert client.post(f"{BASE}/entities", json=nameless).status_code == 201
+    got = client.get(f"{BASE}/entities", params={"type": "Building", "orderBy": order})
+    assert got.status_code == 200, got.text
+    assert [e["id"].rsplit(":", 1)[1] for e in got.json()] == expected
+    page = client.get(
+        f"{BASE}/entities",
+        params={"type": "Building", "orderBy": order, "limit": 2, "offset": 1, "count": "true"},
+    )
+    assert [e["id"].rsplit(":", 1)[1] for e in page.json()] == expected[1:3]
+    assert page.headers["NGSILD-Results-Count"] == "4"
+    posted = client.post(
+        f"{BASE}/entityOperations/query",
+        params={"orderBy": order},
+        json={"type": "Query", "entities": [{"type": "Building"}]},
+    )
+    assert [e["id"].rsplit(":", 1)[1] for e in posted.json()] == expected
+
+
+def test_order_by_refuses_bad_direction(client: TestClient) -> None:
+    got = client.get(f"{BASE}/entities", params={"type": "Building", "orderBy": "name;up"})
+    assert got.status_code == 400 and error_type(got) == "BadRequestData"

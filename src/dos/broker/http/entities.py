@@ -39,7 +39,9 @@ from dos.broker.jsonld.expand import (
     expand_projection,
 )
 from dos.broker.jsonld.representations import representation_from_options
+from dos.broker.query.order import parse_order_by
 from dos.broker.query.projection import parse_projection
+from dos.broker.store import EntityQuery
 
 
 def _entity_id(request: Request) -> str:
@@ -116,11 +118,22 @@ async def query_entities(request: Request) -> Response:
         count=count,
         local=bool_param(request, "local"),
     )
-    docs, total = await ent.entity_query(request.app.state.store, tenant, query)
+    docs, total = await run_query(request, tenant, query, ctx)
     headers = view.headers()
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
     return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+
+
+async def run_query(
+    request: Request, tenant: str, query: EntityQuery, ctx: ActiveContext
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Run an entity query, in the order of ``orderBy`` when the request names one."""
+    order = request.query_params.get("orderBy")
+    if order is None:
+        return await ent.entity_query(request.app.state.store, tenant, query)
+    keys = parse_order_by(order, lambda name: expand_name(name, ctx))
+    return await ent.entity_query_ordered(request.app.state.store, tenant, query, keys)
 
 
 async def purge_entities(request: Request) -> Response:
