@@ -150,3 +150,25 @@ def test_query_order_by(client: TestClient, order: str, expected: list[str]) -> 
 def test_order_by_refuses_bad_direction(client: TestClient) -> None:
     got = client.get(f"{BASE}/entities", params={"type": "Building", "orderBy": "name;up"})
     assert got.status_code == 400 and error_type(got) == "BadRequestData"
+
+
+def test_delete_scope_patch_merge_patch_and_missing_path_parts(filled: TestClient) -> None:
+    entity = sensor(7, scope="/Dortmund")
+    assert filled.post(f"{BASE}/entities", json=entity).status_code == 201
+    url = f"{BASE}/entities/urn:ngsi-ld:WeatherObserved:7"
+    gone = filled.delete(f"{url}/attrs/scope")
+    assert gone.status_code == 204, gone.text
+    assert "scope" not in filled.get(url).json()
+    assert filled.delete(f"{url}/attrs/scope").status_code == 404
+    patched = filled.patch(
+        f"{url}/attrs/temperature",
+        content=b'{"value": 3}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 204, patched.text
+    assert filled.get(url).json()["temperature"]["value"] == 3
+    no_attr = filled.delete(f"{url}/attrs")
+    assert no_attr.status_code == 405 and error_type(no_attr) == "MethodNotAllowed"
+    for method in ("PUT", "PATCH"):
+        no_id = filled.request(method, f"{BASE}/entities", json={"type": "X"})
+        assert no_id.status_code == 400 and error_type(no_id) == "BadRequestData"

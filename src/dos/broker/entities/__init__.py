@@ -131,6 +131,12 @@ async def entity_delete(store: Store, tenant: str, entity_id: str) -> None:
     await store.awrite(lambda s: ops.delete(s, tenant, entity_id))
 
 
+async def scope_delete(store: Store, tenant: str, entity_id: str) -> None:
+    """DELETE /entities/{id}/attrs/scope."""
+    check_entity_id(entity_id)
+    await store.awrite(lambda s: ops.delete_scope(s, tenant, entity_id))
+
+
 async def entity_purge(
     store: Store,
     tenant: str,

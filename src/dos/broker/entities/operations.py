@@ -100,6 +100,16 @@ def delete(session: Session, tenant: str, entity_id: str) -> None:
         raise NgsiError("ResourceNotFound", f"entity {entity_id} does not exist")
 
 
+def delete_scope(session: Session, tenant: str, entity_id: str) -> None:
+    """Delete the scope of an entity (§5.6.5 with the attribute name ``scope``)."""
+    doc = _load(session, tenant, entity_id)
+    if not doc.get("scope"):
+        raise NgsiError("ResourceNotFound", f"entity {entity_id} has no scope")
+    old = signature(doc)
+    del doc["scope"]
+    _save(session, tenant, doc, old, now())
+
+
 def purge(
     session: Session,
     tenant: str,

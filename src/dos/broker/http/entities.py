@@ -136,6 +136,18 @@ async def run_query(
     return await ent.entity_query_ordered(request.app.state.store, tenant, query, keys)
 
 
+async def missing_entity_id(request: Request) -> Response:
+    """PUT or PATCH /entities without an entity id in the path."""
+    await require(request, "write")
+    raise NgsiError("BadRequestData", "the path needs an entity id: /entities/{entityId}")
+
+
+async def missing_attribute_name(request: Request) -> Response:
+    """DELETE /entities/{id}/attrs without an attribute name: not an operation."""
+    await require(request, "write")
+    raise NgsiError("MethodNotAllowed", "DELETE needs an attribute: /entities/{id}/attrs/{attr}")
+
+
 async def purge_entities(request: Request) -> Response:
     """DELETE /entities (§6.4.3.3): delete the matching entities or some of their attributes."""
     tenant = await require(request, "write")
@@ -243,9 +255,11 @@ async def update_attrs(request: Request) -> Response:
     return _update_result(result, ctx)
 
 
-async def _attribute_body(request: Request) -> tuple[str, str, dict[str, Any]]:
+async def _attribute_body(
+    request: Request, allowed: tuple[str, ...] = (JSON, LD_JSON)
+) -> tuple[str, str, dict[str, Any]]:
     entity_id = _entity_id(request)
-    body = await read_json(request)
+    body = await read_json(request, allowed=allowed)
     ctx = await request_context(request, body)
     raw_name = request.path_params["attr"]
     name = expand_name(raw_name, ctx)
@@ -259,7 +273,7 @@ async def _attribute_body(request: Request) -> tuple[str, str, dict[str, Any]]:
 
 async def patch_attr(request: Request) -> Response:
     tenant = await require(request, "write")
-    entity_id, name, fragment = await _attribute_body(request)
+    entity_id, name, fragment = await _attribute_body(request, (JSON, LD_JSON, MERGE_PATCH))
     await ent.attr_patch(request.app.state.store, tenant, entity_id, name, fragment)
     return empty(204)
 
@@ -275,6 +289,9 @@ async def delete_attr(request: Request) -> Response:
     tenant = await require(request, "write")
     entity_id = _entity_id(request)
     ctx = await request_context(request)
+    if request.path_params["attr"] == "scope":
+        await ent.scope_delete(request.app.state.store, tenant, entity_id)
+        return empty(204)
     name = expand_name(request.path_params["attr"], ctx)
     dataset_id = request.query_params.get("datasetId")
     await ent.attr_delete(
