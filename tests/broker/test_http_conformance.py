@@ -172,3 +172,20 @@ def test_delete_scope_patch_merge_patch_and_missing_path_parts(filled: TestClien
     for method in ("PUT", "PATCH"):
         no_id = filled.request(method, f"{BASE}/entities", json={"type": "X"})
         assert no_id.status_code == 400 and error_type(no_id) == "BadRequestData"
+
+
+def test_attribute_payloads_add_types_and_set_scope(filled: TestClient) -> None:
+    url = f"{BASE}/entities/urn:ngsi-ld:Streetlight:9"
+    typed = filled.patch(f"{url}/attrs", json={"type": ["Streetlight", "Device"]})
+    assert typed.status_code == 204, typed.text
+    assert filled.get(url).json()["type"] == ["Streetlight", "Device"]
+    scoped = filled.patch(f"{url}/attrs", json={"scope": "/Dortmund"})
+    assert scoped.status_code == 204, scoped.text
+    assert filled.get(url).json()["scope"] == "/Dortmund"
+    kept = filled.post(f"{url}/attrs", params={"options": "noOverwrite"}, json={"scope": "/Hörde"})
+    assert kept.status_code == 204, kept.text
+    assert filled.get(url).json()["scope"] == ["/Dortmund", "/Hörde"]
+    replaced = filled.post(f"{url}/attrs", json={"scope": "/Schwerte", "type": "Lamp"})
+    assert replaced.status_code == 204, replaced.text
+    body = filled.get(url).json()
+    assert body["scope"] == "/Schwerte" and body["type"] == ["Streetlight", "Device", "Lamp"]

@@ -170,23 +170,38 @@ async def entity_purge(
 
 
 async def attr_append(
-    store: Store, tenant: str, entity_id: str, attrs: dict[str, Any], *, no_overwrite: bool
+    store: Store,
+    tenant: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    no_overwrite: bool,
+    members: Doc | None = None,
 ) -> UpdateResult:
-    """POST /entities/{id}/attrs."""
+    """POST /entities/{id}/attrs (``members``: ``type`` and ``scope`` of the payload)."""
     check_entity_id(entity_id)
     check_attrs(attrs, f"entity {entity_id}")
     return await store.awrite(
-        lambda s: ops.append_attrs(s, tenant, entity_id, attrs, no_overwrite=no_overwrite)
+        lambda s: ops.append_attrs(
+            s, tenant, entity_id, attrs, no_overwrite=no_overwrite, members=members
+        )
     )
 
 
 async def attrs_update(
-    store: Store, tenant: str, entity_id: str, attrs: dict[str, Any]
+    store: Store,
+    tenant: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    members: Doc | None = None,
 ) -> UpdateResult:
-    """PATCH /entities/{id}/attrs."""
+    """PATCH /entities/{id}/attrs (``members``: ``type`` and ``scope`` of the payload)."""
     check_entity_id(entity_id)
     check_attrs(attrs, f"entity {entity_id}")
-    return await store.awrite(lambda s: ops.update_attrs(s, tenant, entity_id, attrs))
+    return await store.awrite(
+        lambda s: ops.update_attrs(s, tenant, entity_id, attrs, members=members)
+    )
 
 
 async def attr_patch(

@@ -37,6 +37,8 @@ from dos.broker.jsonld.expand import (
     expand_entity,
     expand_name,
     expand_projection,
+    expand_scope,
+    expand_types,
 )
 from dos.broker.jsonld.representations import representation_from_options
 from dos.broker.query.order import parse_order_by
@@ -214,6 +216,17 @@ async def delete_entity(request: Request) -> Response:
     return empty(204)
 
 
+def _members(body: Any, ctx: ActiveContext) -> dict[str, Any] | None:
+    """``type`` and ``scope`` of an attribute payload, expanded (None when neither is given)."""
+    members: dict[str, Any] = {}
+    if isinstance(body, dict):
+        if body.get("type") is not None:
+            members["type"] = expand_types(body["type"], ctx)
+        if body.get("scope") is not None:
+            members["scope"] = expand_scope(body["scope"])
+    return members or None
+
+
 def _update_result(result: ent.UpdateResult, ctx: ActiveContext) -> Response:
     if not result.not_updated:
         return empty(204)
@@ -241,6 +254,7 @@ async def append_attrs(request: Request) -> Response:
         entity_id,
         attrs,
         no_overwrite="noOverwrite" in options_of(request),
+        members=_members(body, ctx),
     )
     return _update_result(result, ctx)
 
@@ -251,7 +265,9 @@ async def update_attrs(request: Request) -> Response:
     body = await read_json(request)
     ctx = await request_context(request, body)
     attrs = expand_attributes(body, ctx, allow_null=True, key_values=_key_values(request))
-    result = await ent.attrs_update(request.app.state.store, tenant, entity_id, attrs)
+    result = await ent.attrs_update(
+        request.app.state.store, tenant, entity_id, attrs, members=_members(body, ctx)
+    )
     return _update_result(result, ctx)
 
 
