@@ -189,3 +189,21 @@ def test_attribute_payloads_add_types_and_set_scope(filled: TestClient) -> None:
     assert replaced.status_code == 204, replaced.text
     body = filled.get(url).json()
     assert body["scope"] == "/Schwerte" and body["type"] == ["Streetlight", "Device", "Lamp"]
+
+
+def test_batch_with_link_header_and_json_ld_is_refused(client: TestClient) -> None:
+    entity = {
+        **sensor(1),
+        "@context": "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
+    }
+    refused = client.post(
+        f"{BASE}/entityOperations/create",
+        json=[entity],
+        headers={
+            "Content-Type": "application/ld+json",
+            "Link": '<https://example.org/ctx.jsonld>; rel="http://www.w3.org/ns/json-ld#context";'
+            ' type="application/ld+json"',
+        },
+    )
+    assert refused.status_code == 400 and error_type(refused) == "BadRequestData"
+    assert client.get(f"{BASE}/entities", params={"type": "WeatherObserved"}).json() == []
