@@ -207,3 +207,30 @@ def test_batch_with_link_header_and_json_ld_is_refused(client: TestClient) -> No
     )
     assert refused.status_code == 400 and error_type(refused) == "BadRequestData"
     assert client.get(f"{BASE}/entities", params={"type": "WeatherObserved"}).json() == []
+
+
+def test_dataset_id_filters_instances(client: TestClient) -> None:
+    entity = {
+        "id": "urn:ngsi-ld:Building:d",
+        "type": "Building",
+        "name": [
+            {"type": "Property", "value": "Tower"},
+            {"type": "Property", "value": "Turm", "datasetId": "urn:ngsi-ld:Dataset:de"},
+        ],
+        "height": {"type": "Property", "value": 3, "datasetId": "urn:ngsi-ld:Dataset:fr"},
+    }
+    assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+
+    def query(**params: str) -> dict[str, Any]:
+        got = client.get(f"{BASE}/entities", params={"type": "Building", **params})
+        assert got.status_code == 200, got.text
+        return dict(got.json()[0])
+
+    german = query(datasetId="urn:ngsi-ld:Dataset:de")
+    assert german["name"]["value"] == "Turm" and "height" not in german
+    default = query(datasetId="@none")
+    assert default["name"] == {"type": "Property", "value": "Tower"} and "height" not in default
+    two = query(datasetId="urn:ngsi-ld:Dataset:de,urn:ngsi-ld:Dataset:fr")
+    assert two["height"]["value"] == 3 and two["name"]["datasetId"] == "urn:ngsi-ld:Dataset:de"
+    nothing = query(attrs="name", datasetId="urn:ngsi-ld:Dataset:fr")
+    assert set(nothing) == {"id", "type"}

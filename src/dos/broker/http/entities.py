@@ -72,6 +72,9 @@ def view_of(request: Request, ctx: ActiveContext, *, geo: bool = True) -> View:
         if projection.omit is not None:
             view.omit = {member.key for member in projection.omit if member.nested is None}
     view.lang = request.query_params.get("lang")
+    dataset_ids = csv_param(request, "datasetId")
+    if dataset_ids is not None:
+        view.dataset_ids = set(dataset_ids)
     geometry = request.query_params.get("geometryProperty")
     if geometry:
         expand_name(geometry, ctx)  # checks the name
