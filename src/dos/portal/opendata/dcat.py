@@ -20,6 +20,7 @@ from dos.portal.tenancy.models import Region
 
 DCATDE = Namespace(vocab.DCATDE)
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+LANGUAGE_DE = "http://publications.europa.eu/resource/authority/language/DEU"
 
 #: export format (URL suffix) → (rdflib serializer, media type)
 FORMATS = {
@@ -72,9 +73,6 @@ def catalogue_graph(datasets: Iterable[Dataset], base_url: str, region: Region) 
         node = add_dataset(graph, dataset, base_url, region)
         graph.add((catalog, DCAT.dataset, node))
     return graph
-
-
-LANGUAGE_DE = "http://publications.europa.eu/resource/authority/language/DEU"
 
 
 def add_dataset(graph: Graph, dataset: Dataset, base_url: str, region: Region) -> URIRef:
