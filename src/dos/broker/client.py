@@ -177,6 +177,45 @@ class BrokerClient:
         result: list[dict[str, Any]] = response.json()
         return result
 
+    async def query_temporal(
+        self,
+        *,
+        tenant: str = "",
+        type: str | None = None,
+        attrs: Sequence[str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        **params: str,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of temporal entities (ETSI GS CIM 009 §6.18.3.1) and, when the broker cut
+        an attribute's history at its instance limit (206), the ``Content-Range`` it sent."""
+        query: dict[str, str] = {"limit": str(limit), "offset": str(offset), **params}
+        if type:
+            query["type"] = type
+        if attrs:
+            query["attrs"] = ",".join(attrs)
+        response = await self._http.get(
+            "/temporal/entities", params=query, headers=self._headers(tenant)
+        )
+        if response.status_code == 404 and tenant:
+            return [], None
+        self._check(response)
+        result: list[dict[str, Any]] = response.json()
+        cut = response.headers.get("Content-Range") if response.status_code == 206 else None
+        return result, cut
+
+    async def entity_types(self, *, tenant: str = "") -> list[dict[str, Any]]:
+        """The entity types the tenant holds, each with its ``typeName`` and ``attributeNames``
+        (ETSI GS CIM 009 §5.7.5, ``details=true``); empty for a tenant without entities."""
+        response = await self._http.get(
+            "/types", params={"details": "true"}, headers=self._headers(tenant)
+        )
+        if response.status_code == 404 and tenant:
+            return []
+        self._check(response)
+        result: list[dict[str, Any]] = response.json()
+        return result
+
     async def delete_entity(self, entity_id: str, *, tenant: str = "") -> bool:
         """Delete an entity; False when there was none."""
         response = await self._http.delete(f"/entities/{entity_id}", headers=self._headers(tenant))

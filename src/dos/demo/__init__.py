@@ -15,6 +15,7 @@ STEPS = [
     "dos.demo.events",
     "dos.demo.participation",
     "dos.demo.cityapp",
+    "dos.demo.opendata",
 ]
 
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "dos.portal.content",
     "dos.portal.events",
     "dos.portal.participation",
+    "dos.portal.opendata",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("impressum/", web.footer_page, {"page": "imprint"}, name="imprint"),
     path("datenschutz/", web.footer_page, {"page": "privacy"}, name="privacy"),
     path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),
+    path("opendata/", include("dos.portal.opendata.urls")),
+    path("api/3/action/", include("dos.portal.opendata.api_urls")),
     path("lizenz/", web.footer_page, {"page": "licence"}, name="licence"),
     # Events: /veranstaltungen/… and /<city>/veranstaltungen/… (one module, see its docstring).
     path("", include("dos.portal.events.urls")),
