@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 RESERVED_SLUGS = frozenset(
     {
         "admin",
+        "opendata",
+        "dashboard",
         "accounts",
         "konto",
         "account",
