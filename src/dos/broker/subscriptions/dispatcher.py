@@ -244,13 +244,33 @@ class Dispatcher:
             )
         return len(rows)
 
+    @staticmethod
+    def _due(session: Any, moment: int, periodic: bool) -> tuple[bool, bool]:
+        """Whether outbox rows are due, and (when asked) periodic subscriptions."""
+        due = session.x("SELECT 1 FROM outbox WHERE next_ms <= ? LIMIT 1", (moment,)).fetchone()
+        periodic_due = None
+        if periodic:
+            periodic_due = session.x(
+                "SELECT 1 FROM subscriptions WHERE interval_s IS NOT NULL "
+                "AND next_periodic_ms <= ? LIMIT 1",
+                (moment,),
+            ).fetchone()
+        return due is not None, periodic_due is not None
+
     # -- loop ------------------------------------------------------------------------------
     async def tick(self) -> int:
         """Enqueue due periodic notifications, claim due rows and start their deliveries."""
         moment = now_ms()
-        if moment - self._last_periodic >= 500:
+        periodic = moment - self._last_periodic >= 500
+        # a cheap read first: an idle broker does not queue empty writes every poll
+        due, periodic_due = await self.store.aread(lambda s: self._due(s, moment, periodic))
+        if periodic:
             self._last_periodic = moment
-            await self.store.awrite(self._periodic)
+            if periodic_due:
+                await self.store.awrite(self._periodic)
+                due = True
+        if not due:
+            return 0
         claimed, subs = await self.store.awrite(self._claim)
         groups: dict[tuple[str, str], list[Claimed]] = {}
         for row in claimed:
