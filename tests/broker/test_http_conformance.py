@@ -288,3 +288,19 @@ def test_join_inline_and_flat(linked: TestClient) -> None:
     assert [e["id"] for e in query] == ["urn:ngsi-ld:Building:B", "urn:ngsi-ld:City:P"]
     bad = linked.get(url, params={"join": "sideways"})
     assert bad.status_code == 400 and error_type(bad) == "BadRequestData"
+
+
+def test_join_in_query_object_and_flat_without_linked_entity(linked: TestClient) -> None:
+    posted = linked.post(
+        f"{BASE}/entityOperations/query",
+        json={"type": "Query", "entities": [{"type": "Building"}], "join": "flat", "joinLevel": 2},
+    )
+    assert posted.status_code == 200, posted.text
+    assert [e["id"] for e in posted.json()] == [
+        "urn:ngsi-ld:Building:B",
+        "urn:ngsi-ld:City:P",
+        "urn:ngsi-ld:Country:F",
+    ]
+    assert linked.delete(f"{BASE}/entities/urn:ngsi-ld:City:P").status_code == 204
+    alone = linked.get(f"{BASE}/entities/urn:ngsi-ld:Building:B", params={"join": "flat"})
+    assert alone.json()["id"] == "urn:ngsi-ld:Building:B"

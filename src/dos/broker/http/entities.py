@@ -139,9 +139,16 @@ async def query_entities(request: Request) -> Response:
     )
 
 
-async def render_entities(request: Request, tenant: str, view: View, docs: list[Doc]) -> Any:
-    """A query result as the view wants it, with linked entities for ``join``."""
-    mode, level = join_of(request)
+async def render_entities(
+    request: Request,
+    tenant: str,
+    view: View,
+    docs: list[Doc],
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """A query result as the view wants it, with linked entities for ``join`` (a query
+    parameter, or a member of the Query object ``body``)."""
+    mode, level = join_of(request, body)
     if mode is None or view.accept == GEO_JSON:
         return view.entities(docs)
     return await Joiner(request.app.state.store, tenant, view, mode, level).entities(docs)
