@@ -234,3 +234,73 @@ def test_dataset_id_filters_instances(client: TestClient) -> None:
     assert two["height"]["value"] == 3 and two["name"]["datasetId"] == "urn:ngsi-ld:Dataset:de"
     nothing = query(attrs="name", datasetId="urn:ngsi-ld:Dataset:fr")
     assert set(nothing) == {"id", "type"}
+
+
+@pytest.fixture
+def linked(client: TestClient) -> TestClient:
+    country = {
+        "id": "urn:ngsi-ld:Country:F",
+        "type": "Country",
+        "name": {"type": "Property", "value": "F"},
+    }
+    city = {
+        "id": "urn:ngsi-ld:City:P",
+        "type": "City",
+        "name": {"type": "Property", "value": "P"},
+        "isInCountry": {"type": "Relationship", "object": "urn:ngsi-ld:Country:F"},
+    }
+    building = {
+        "id": "urn:ngsi-ld:Building:B",
+        "type": "Building",
+        "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:P"},
+    }
+    for entity in (country, city, building):
+        assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    return client
+
+
+def test_join_inline_and_flat(linked: TestClient) -> None:
+    url = f"{BASE}/entities/urn:ngsi-ld:Building:B"
+    inline = linked.get(url, params={"join": "inline"}).json()
+    city = inline["locatedAt"]["entity"]
+    assert city["id"] == "urn:ngsi-ld:City:P" and "entity" not in city["isInCountry"]
+    two = linked.get(url, params={"join": "inline", "joinLevel": 2}).json()
+    assert two["locatedAt"]["entity"]["isInCountry"]["entity"]["id"] == "urn:ngsi-ld:Country:F"
+    simple = linked.get(url, params={"join": "inline", "options": "keyValues"}).json()
+    assert simple["locatedAt"]["id"] == "urn:ngsi-ld:City:P"
+    flat = linked.get(url, params={"join": "flat", "joinLevel": 2}).json()
+    assert [e["id"] for e in flat] == [
+        "urn:ngsi-ld:Building:B",
+        "urn:ngsi-ld:City:P",
+        "urn:ngsi-ld:Country:F",
+    ]
+    picked = linked.get(
+        url, params={"join": "flat", "joinLevel": 2, "pick": "id,locatedAt{id,name}"}
+    )
+    assert picked.json() == [
+        {
+            "id": "urn:ngsi-ld:Building:B",
+            "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:P"},
+        },
+        {"id": "urn:ngsi-ld:City:P", "name": {"type": "Property", "value": "P"}},
+    ]
+    query = linked.get(f"{BASE}/entities", params={"type": "Building", "join": "flat"}).json()
+    assert [e["id"] for e in query] == ["urn:ngsi-ld:Building:B", "urn:ngsi-ld:City:P"]
+    bad = linked.get(url, params={"join": "sideways"})
+    assert bad.status_code == 400 and error_type(bad) == "BadRequestData"
+
+
+def test_join_in_query_object_and_flat_without_linked_entity(linked: TestClient) -> None:
+    posted = linked.post(
+        f"{BASE}/entityOperations/query",
+        json={"type": "Query", "entities": [{"type": "Building"}], "join": "flat", "joinLevel": 2},
+    )
+    assert posted.status_code == 200, posted.text
+    assert [e["id"] for e in posted.json()] == [
+        "urn:ngsi-ld:Building:B",
+        "urn:ngsi-ld:City:P",
+        "urn:ngsi-ld:Country:F",
+    ]
+    assert linked.delete(f"{BASE}/entities/urn:ngsi-ld:City:P").status_code == 204
+    alone = linked.get(f"{BASE}/entities/urn:ngsi-ld:Building:B", params={"join": "flat"})
+    assert alone.json()["id"] == "urn:ngsi-ld:Building:B"

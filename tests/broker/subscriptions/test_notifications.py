@@ -184,3 +184,19 @@ def test_expired_and_paused_subscriptions_stay_silent(client: TestClient, store:
     )
     client.post(f"{BASE}/entities", json=weather(1))
     assert outbox_size(store) == 0
+
+
+def test_updated_endpoint_receives_pending_notifications(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/gone"
+    body = subscription(dead, id="urn:ngsi-ld:Subscription:moved")
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    client.post(f"{BASE}/entities", json=weather(7))
+    moved = client.patch(
+        f"{BASE}/subscriptions/urn:ngsi-ld:Subscription:moved",
+        json={"notification": {"endpoint": {"uri": receiver.url}}},
+    )
+    assert moved.status_code == 204
+    got = receiver.wait_for(1, timeout=10)
+    assert got[0]["data"][0]["temperature"]["value"] == 7

@@ -245,3 +245,57 @@ def test_unknown_entity_and_bad_last_n(client: TestClient) -> None:
     assert client.get(f"{T}/urn:ngsi-ld:X:none").status_code == 404
     bad = client.get(f"{T}/urn:ngsi-ld:X:none", params={"lastN": "0"})
     assert bad.status_code == 400 and "lastN" in bad.json()["detail"]
+
+
+def test_last_n_over_many_entities_and_geo(client: TestClient) -> None:
+    for index in range(5):
+        entity = {
+            "id": f"urn:ngsi-ld:Parking:g{index}",
+            "type": "Parking",
+            "free": {"type": "Property", "value": index, "observedAt": "2026-05-01T10:00:00Z"},
+            "location": {
+                "type": "GeoProperty",
+                "value": {"type": "Point", "coordinates": [7.0 + index, 51.0]},
+            },
+        }
+        assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+        client.patch(
+            f"{BASE}/entities/{entity['id']}/attrs",
+            json={
+                "free": {
+                    "type": "Property",
+                    "value": index + 10,
+                    "observedAt": "2026-05-01T11:00:00Z",
+                }
+            },
+        )
+    got = client.get(T, params={"type": "Parking", "attrs": "free", "lastN": "1", "limit": "3"})
+    assert got.status_code == 200
+    assert [(e["id"][-2:], [i["value"] for i in e["free"]]) for e in got.json()] == [
+        ("g0", [10]),
+        ("g1", [11]),
+        ("g2", [12]),
+    ]
+    near = client.get(
+        T,
+        params={
+            "type": "Parking",
+            "attrs": "free",
+            "georel": "near;maxDistance==2000",
+            "geometry": "Point",
+            "coordinates": "[9.0,51.0]",
+            "options": "temporalValues",
+        },
+    )
+    assert near.status_code == 200, near.text
+    assert [e["id"] for e in near.json()] == ["urn:ngsi-ld:Parking:g2"]
+    assert near.json()[0]["free"]["values"] == [
+        [2, "2026-05-01T10:00:00.000Z"],
+        [12, "2026-05-01T11:00:00.000Z"],
+    ]
+
+
+def test_ld_json_answer_carries_context(seeded: TestClient) -> None:
+    got = seeded.get(f"{T}/{ID}", params={"lastN": "1"}, headers={"Accept": "application/ld+json"})
+    assert got.headers["content-type"] == "application/ld+json"
+    assert "@context" in got.json() and "link" not in got.headers

@@ -15,6 +15,7 @@ from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.compact import compact_entity
 from dos.broker.jsonld.geojson import to_feature, to_geojson
 from dos.broker.jsonld.resolver import link_header
+from dos.broker.query.projection import Projection
 from dos.broker.store import Doc
 
 
@@ -59,6 +60,7 @@ class View:
     lang: str | None = None
     geometry_property: str = "location"
     dataset_ids: Collection[str] | None = None
+    projection: Projection | None = None
 
     def _instances(self, doc: Doc) -> Doc:
         """``doc`` with only the attribute instances of ``datasetId`` (``@none``: the default

@@ -39,6 +39,7 @@ from dos.broker.temporal.read import (
     TemporalEntity,
     aggregate,
     load_instances,
+    load_instances_many,
     parse_duration,
     temporal_entities,
 )
@@ -227,15 +228,28 @@ async def _query(
         matching = [e for e in candidates if _matches(e, query, docs.get(e.id))]
         page: list[tuple[TemporalEntity, Any]] = []
         selected = 0
-        for entity in matching:
-            extra = _load(session, tenant, entity, attrs, t)
-            if extra is None and not entity.attrs and (attrs is not None or t.tq is not None):
-                continue  # nothing of what was asked in the requested time
-            if offset <= selected < offset + limit:
-                page.append((entity, extra))
-            selected += 1
-            if not count and selected >= offset + limit:
-                break
+        chunk_size = max(limit, 100)
+        for begin in range(0, len(matching), chunk_size):
+            chunk = matching[begin : begin + chunk_size]
+            if not t.aggregated:  # one statement for the instances of the whole chunk
+                load_instances_many(
+                    session,
+                    tenant,
+                    chunk,
+                    attrs=attrs,
+                    tq=t.tq,
+                    last_n=t.last_n,
+                    limit=INSTANCE_LIMIT,
+                )
+            for entity in chunk:
+                extra = _load(session, tenant, entity, attrs, t) if t.aggregated else None
+                if extra is None and not entity.attrs and (attrs is not None or t.tq is not None):
+                    continue  # nothing of what was asked in the requested time
+                if offset <= selected < offset + limit:
+                    page.append((entity, extra))
+                selected += 1
+                if not count and selected >= offset + limit:
+                    return page, selected
         return page, selected
 
     page, total = await request.app.state.store.aread(read)

@@ -58,6 +58,7 @@ class Outcome:
     failed: Claimed | None = None
     error: str = ""
     rest: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -116,6 +117,12 @@ class Dispatcher:
         for start in range(0, len(outcome.delivered), 500):
             chunk = outcome.delivered[start : start + 500]
             session.x(f"DELETE FROM outbox WHERE pk IN ({','.join('?' * len(chunk))})", chunk)
+        for start in range(0, len(outcome.released), 500):
+            chunk = outcome.released[start : start + 500]
+            session.x(
+                f"UPDATE outbox SET next_ms = ? WHERE pk IN ({','.join('?' * len(chunk))})",
+                (moment, *chunk),
+            )
         if outcome.delivered:
             session.x(
                 "UPDATE subscriptions SET times_sent = times_sent + ?, last_notification = ?, "
@@ -164,24 +171,31 @@ class Dispatcher:
                 ctx = await self.resolver.resolve(record.get("jsonldContext"))
                 headers = notify.headers_of(record, ctx, key[0])
                 endpoint = record["notification"]["endpoint"]
+                uri = endpoint["uri"]  # the current one: an updated endpoint gets what is pending
+                began = asyncio.get_running_loop().time()
                 for index, row in enumerate(rows):
+                    if asyncio.get_running_loop().time() - began > self.settings.lease / 2:
+                        # a slow endpoint: give the rest back before the lease runs out, so no
+                        # other process delivers them meanwhile (order per subscription)
+                        outcome.released = [r.pk for r in rows[index:]]
+                        break
                     body = notify.render(record, row.payload, ctx)
                     try:
-                        if row.endpoint.split("://", 1)[0] in ("mqtt", "mqtts"):
+                        if uri.split("://", 1)[0] in ("mqtt", "mqtts"):
                             await notify.send_mqtt(
-                                row.endpoint,
+                                uri,
                                 body,
                                 headers,
                                 endpoint.get("notifierInfo", []),
                                 self.settings.timeout,
                             )
                         else:
-                            await notify.send_http(self._http(), row.endpoint, body, headers)
+                            await notify.send_http(self._http(), uri, body, headers)
                     except notify.DeliveryError as exc:
                         outcome.failed = row
                         outcome.error = str(exc)
                         outcome.rest = [r.pk for r in rows[index + 1 :]]
-                        log.info("notification to %s failed: %s", row.endpoint, exc)
+                        log.info("notification to %s failed: %s", uri, exc)
                         break
                     outcome.delivered.append(row.pk)
         except Exception as exc:  # rendering failed (e.g. @context unavailable): retry later
@@ -244,13 +258,33 @@ class Dispatcher:
             )
         return len(rows)
 
+    @staticmethod
+    def _due(session: Any, moment: int, periodic: bool) -> tuple[bool, bool]:
+        """Whether outbox rows are due, and (when asked) periodic subscriptions."""
+        due = session.x("SELECT 1 FROM outbox WHERE next_ms <= ? LIMIT 1", (moment,)).fetchone()
+        periodic_due = None
+        if periodic:
+            periodic_due = session.x(
+                "SELECT 1 FROM subscriptions WHERE interval_s IS NOT NULL "
+                "AND next_periodic_ms <= ? LIMIT 1",
+                (moment,),
+            ).fetchone()
+        return due is not None, periodic_due is not None
+
     # -- loop ------------------------------------------------------------------------------
     async def tick(self) -> int:
         """Enqueue due periodic notifications, claim due rows and start their deliveries."""
         moment = now_ms()
-        if moment - self._last_periodic >= 500:
+        periodic = moment - self._last_periodic >= 500
+        # a cheap read first: an idle broker does not queue empty writes every poll
+        due, periodic_due = await self.store.aread(lambda s: self._due(s, moment, periodic))
+        if periodic:
             self._last_periodic = moment
-            await self.store.awrite(self._periodic)
+            if periodic_due:
+                await self.store.awrite(self._periodic)
+                due = True
+        if not due:
+            return 0
         claimed, subs = await self.store.awrite(self._claim)
         groups: dict[tuple[str, str], list[Claimed]] = {}
         for row in claimed:

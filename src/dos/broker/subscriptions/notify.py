@@ -29,6 +29,7 @@ def render(record: dict[str, Any], payload: dict[str, Any], ctx: ActiveContext) 
             ctx,
             representation=notification.get("format", "normalized"),
             attrs=attrs,
+            lang=record.get("lang"),
             sys_attrs=bool(notification.get("sysAttrs")),
         )
         for iri, instances in previous.items():

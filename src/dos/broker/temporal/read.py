@@ -108,30 +108,47 @@ def load_instances(
 ) -> None:
     """Fill ``entity.attrs``: per attribute at most ``limit`` instances (the last ones with
     ``last_n``), oldest first; ``entity.truncated`` says that some were left out."""
+    load_instances_many(session, tenant, [entity], attrs=attrs, tq=tq, last_n=last_n, limit=limit)
+
+
+def load_instances_many(
+    session: Any,
+    tenant: str,
+    entities: list[TemporalEntity],
+    *,
+    attrs: list[str] | None,
+    tq: TemporalQuery | None,
+    last_n: int | None,
+    limit: int,
+) -> None:
+    """:func:`load_instances` for several entities with one statement (one window per
+    entity and attribute), so ``lastN=1`` over many entities is one query."""
+    if not entities or (attrs is not None and not attrs):
+        return
     condition, params, expression = time_filter(tq)
     cap = min(last_n, limit) if last_n else limit
     direction = "DESC" if last_n else "ASC"
-    attr_sql = ""
-    if attrs is not None:
-        if not attrs:
-            return
-        attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})"
+    attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
+    ids = [e.id for e in entities]
     sql = (
-        "SELECT attr, instance_id, instance, observed_ms, created_ms, modified_ms, deleted_ms, t "
-        f"FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
-        f"(PARTITION BY h.attr ORDER BY {expression} {direction}, h.pk {direction}) AS rn "
-        f"FROM attr_history h WHERE h.tenant = ? AND h.entity_id = ?{attr_sql}{condition}) sub "
-        "WHERE rn <= ? ORDER BY attr, t, pk"
+        "SELECT entity_id, attr, instance_id, instance, observed_ms, created_ms, modified_ms, "
+        f"deleted_ms, t FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
+        f"(PARTITION BY h.entity_id, h.attr ORDER BY {expression} {direction}, h.pk {direction})"
+        f" AS rn FROM attr_history h WHERE h.tenant = ? "
+        f"AND h.entity_id IN ({','.join('?' * len(ids))}){attr_sql}{condition}) sub "
+        "WHERE rn <= ? ORDER BY entity_id, attr, t, pk"
     )
-    rows = session.x(sql, [tenant, entity.id, *(attrs or []), *params, cap + 1]).fetchall()
-    by_attr: dict[str, list[Instance]] = {}
+    rows = session.x(sql, [tenant, *ids, *(attrs or []), *params, cap + 1]).fetchall()
+    by_key: dict[tuple[str, str], list[Instance]] = {}
     for row in rows:
-        by_attr.setdefault(row[0], []).append(
+        by_key.setdefault((row[0], row[1]), []).append(
             Instance(
-                row[0], row[1], orjson.loads(row[2]), row[3], row[4], row[5], row[6], int(row[7])
+                row[1], row[2], orjson.loads(row[3]), row[4], row[5], row[6], row[7], int(row[8])
             )
         )
-    for name, found in by_attr.items():
+    by_id = {e.id: e for e in entities}
+    for (entity_id, name), found in by_key.items():
+        entity = by_id[entity_id]
         if len(found) > cap:
             # with lastN, more rows than N is expected; cut by the limit is a partial answer
             entity.truncated = entity.truncated or not last_n or cap < last_n

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 
@@ -19,10 +20,14 @@ def to_ms(text: Any) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
+@lru_cache(maxsize=65536)
 def from_ms(ms: int) -> str:
-    """``2026-05-01T12:00:00.000Z`` for epoch milliseconds."""
-    moment = datetime.fromtimestamp(ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    """``2026-05-01T12:00:00.000Z`` for epoch milliseconds (cached: period bounds repeat)."""
+    moment = _EPOCH + timedelta(milliseconds=ms)
+    return moment.isoformat(timespec="milliseconds") + "Z"
 
 
 def now_ms() -> int:
