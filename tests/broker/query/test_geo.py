@@ -128,6 +128,14 @@ def test_broken_stored_geometry_never_matches() -> None:
     assert not query.matches(located({"type": "Point", "coordinates": ["x", 1]}))
     assert not query.matches(located({"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}))
     assert not query.matches({"id": "x", "attrs": {}})
+    bow_tie = {
+        "type": "Polygon",
+        "coordinates": [[[7.4, 51.5], [7.5, 51.55], [7.5, 51.5], [7.4, 51.55], [7.4, 51.5]]],
+    }
+    for relation in ("intersects", "within", "contains", "overlaps", "equals", "disjoint"):
+        check = parse_geo_query(relation, "Polygon", SQUARE, None, expand)
+        assert check is not None
+        check.matches(located(bow_tie))  # answers (True or False), never raises
 
 
 def test_all_geometry_types_parse() -> None:

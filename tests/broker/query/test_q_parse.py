@@ -98,6 +98,21 @@ def test_attributes_mentioned() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        ("a>1", {"a"}),
+        ("a>1;b", {"a", "b"}),
+        ("a>1|b", set()),
+        ("(a;b)|(a;c)", {"a"}),
+        ("!a", set()),
+        ("a!=1;!b", {"a"}),
+    ],
+)
+def test_required_attributes(text: str, required: set[str]) -> None:
+    assert parse_q(text, expand).required_attributes() == {NS + r for r in required}
+
+
+@pytest.mark.parametrize(
     ("text", "detail"),
     [
         ("", "q: empty query at position 1"),
@@ -185,3 +200,19 @@ def test_regex_constructs_postgresql_reads_differently_are_refused(
 def test_nul_character_is_refused() -> None:
     with pytest.raises(NgsiError, match="q: NUL character at position 5"):
         parse_q('a=="\x00"', expand)
+
+
+def test_check_pattern_for_other_parameters() -> None:
+    from dos.broker.query import check_pattern
+
+    assert check_pattern("^urn:ngsi-ld:Building:.*") == "^urn:ngsi-ld:Building:.*"
+    with pytest.raises(NgsiError) as caught:
+        check_pattern("urn:\\bx")
+    assert (
+        caught.value.detail
+        == "idPattern: regular expression construct '\\\\b' is not supported at position 5"
+    )
+    with pytest.raises(NgsiError, match="idPattern: invalid regular expression"):
+        check_pattern("(")
+    with pytest.raises(NgsiError, match="idPattern: expected a regular expression"):
+        check_pattern(3)

@@ -45,6 +45,8 @@ def test_sqlite_agrees_with_matches(docs: list[dict[str, Any]], nodes: list[Node
     for node in nodes:
         expected = {d["id"] for d in docs if node.matches(d)}
         assert backend.ids(*node.to_sql("sqlite")) == expected, str(node)
+        required = node.required_attributes()
+        assert all(required <= d["attrs"].keys() for d in docs if d["id"] in expected)
 
 
 @pytest.mark.postgres

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dos.broker.query.boolean import Condition
 from dos.broker.query.entity_types import TypeName, parse_type_query, type_alternatives
 from dos.broker.query.geo import GeoQuery, geo_query_from_json, geometry_of, parse_geo_query
+from dos.broker.query.lang import parse_lang, pick_language
 from dos.broker.query.projection import (
     Member,
     Projection,
@@ -21,8 +22,10 @@ from dos.broker.query.projection import (
 )
 from dos.broker.query.q import parse_q
 from dos.broker.query.q_nodes import Node
+from dos.broker.query.regex import check_pattern
 from dos.broker.query.scope import ScopeTerm, parse_scope, parse_scope_query
 from dos.broker.query.sql import register_sqlite_functions
+from dos.broker.query.temporal import TemporalQuery, parse_datetime, parse_temporal_query
 
 __all__ = [
     "Condition",
@@ -31,17 +34,23 @@ __all__ = [
     "Node",
     "Projection",
     "ScopeTerm",
+    "TemporalQuery",
     "TypeName",
+    "check_pattern",
     "geo_query_from_json",
     "geometry_of",
     "parse_attrs",
+    "parse_datetime",
     "parse_geo_query",
+    "parse_lang",
     "parse_members",
     "parse_projection",
     "parse_q",
     "parse_scope",
     "parse_scope_query",
+    "parse_temporal_query",
     "parse_type_query",
+    "pick_language",
     "register_sqlite_functions",
     "type_alternatives",
 ]

@@ -86,7 +86,13 @@ class GeoQuery:
 
     def matches(self, entity: Mapping[str, Any]) -> bool:
         """Whether some instance of the entity's geoproperty satisfies the relation."""
-        return any(self.matches_geometry(geom) for geom in self.geometries(entity))
+        for geom in self.geometries(entity):
+            try:
+                if self.matches_geometry(geom):
+                    return True
+            except shapely.errors.ShapelyError:
+                continue  # a stored geometry GEOS cannot evaluate never matches
+        return False
 
     def matches_geometry(self, geom: BaseGeometry) -> bool:
         """The exact predicate for one entity geometry."""

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 
 from dos.broker.query.q_nodes import (
     SYSTEM_MEMBERS,
@@ -41,6 +40,7 @@ from dos.broker.query.q_nodes import (
     Value,
     ValueList,
 )
+from dos.broker.query.regex import pattern_problem
 from dos.broker.query.scanner import MAX_DEPTH, Scanner
 
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:-@#/")
@@ -52,82 +52,7 @@ _DATETIME = re.compile(
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _TIME = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z?\Z")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\"<>\\^`{|}]+\Z")
-# Regular-expression constructs that mean something else (or nothing) in PostgreSQL AREs than
-# in Python's re; refusing them keeps matches() and both SQL engines in agreement.
-_UNPORTABLE = re.compile(r"\(\?P|\(\?<[A-Za-z]|\(\?>|\(\?[aiLmsux-]+:|\(\?[aiLmsux]*-|[*+?}]\+")
-_UNPORTABLE_ESCAPES = frozenset("bBGNpPzx")
-_QUANTIFIER = re.compile(r"\{(\d{1,3})(?:,(\d{0,3}))?\}")
-_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
-_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
-#: PostgreSQL's largest repetition count (RE_DUP_MAX).
-_MAX_REPEAT = 255
-
-
-def _unportable(pattern: str) -> tuple[str, int] | None:
-    """The first construct (and its offset) that Python and PostgreSQL read differently."""
-    index = 0
-    in_class = False
-    groups: list[bool] = []  # per open group: is it a lookaround?
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            if pattern[index + 1 : index + 2] in _UNPORTABLE_ESCAPES:
-                return pattern[index : index + 2], index
-            index += 2
-            continue
-        if in_class:
-            if char == "]":
-                in_class = False
-            elif pattern.startswith("[:", index) or pattern.startswith("[=", index):
-                return pattern[index : index + 2], index
-            index += 1
-            continue
-        if char == "[":
-            in_class = True
-            index += 1
-            if pattern.startswith("^", index):
-                index += 1
-            if pattern.startswith("]", index):
-                index += 1  # a leading ']' is a literal member
-            continue
-        if char == "{":
-            # Python takes a malformed '{' literally, PostgreSQL refuses it.
-            quantifier = _QUANTIFIER.match(pattern, index)
-            if quantifier is None or any(int(n) > _MAX_REPEAT for n in quantifier.groups() if n):
-                return "{", index
-            index = quantifier.end()
-            if pattern.startswith("+", index):
-                return quantifier.group() + "+", quantifier.start()
-            continue
-        if char == "}":
-            return "}", index
-        if char == "(":
-            flags = _FLAGS.match(pattern, index)
-            if flags and index > 0:
-                return flags.group(), index  # PostgreSQL takes options only at the start
-            groups.append(pattern.startswith(_LOOKAROUNDS, index))
-        elif (
-            char == ")"
-            and groups
-            and groups.pop()
-            and pattern[index + 1 : index + 2]
-            in (
-                "*",
-                "+",
-                "?",
-                "{",
-            )
-        ):
-            return pattern[index : index + 2], index + 1
-        found = _UNPORTABLE.match(pattern, index)
-        if found:
-            return found.group(), index
-        index += 1
-    return None
-
-
 _OPERATORS = ("==", "!=", ">=", "<=", "!~=", "~=", ">", "<")
-MAX_PATTERN = 512
 
 
 def parse_q(text: str, expand: Expand) -> Node:
@@ -328,20 +253,8 @@ class _Parser:
             pattern = s.text[start : s.pos]
         if not pattern:
             s.error("expected a regular expression", start)
-        if len(pattern) > MAX_PATTERN:
-            s.error(f"regular expression longer than {MAX_PATTERN} characters", start)
-        unportable = _unportable(pattern)
-        if unportable:
-            construct, offset = unportable
-            s.error(
-                f"regular expression construct {construct!r} is not supported",
-                start + (1 if s.text[start] == '"' else 0) + offset,
-            )
-        try:
-            with warnings.catch_warnings():
-                # e.g. FutureWarning "Possible nested set": refuse what may change meaning
-                warnings.simplefilter("error")
-                re.compile(pattern)
-        except (re.error, RecursionError, OverflowError, Warning) as exc:
-            s.error(f"invalid regular expression ({exc})", start)
+        problem = pattern_problem(pattern)
+        if problem:
+            message, offset = problem
+            s.error(message, start + (1 if s.text[start] == '"' else 0) + offset)
         return pattern

@@ -190,6 +190,18 @@ class Node:
         """The expanded IRIs of all attributes the query mentions."""
         return {node.path.attr_iri for node in self.walk() if isinstance(node, Term)}
 
+    def required_attributes(self) -> frozenset[str]:
+        """Attribute IRIs that every matching entity has (for an attribute-index prefilter)."""
+        if isinstance(self, Exists):
+            return frozenset() if self.negated else frozenset({self.path.attr_iri})
+        if isinstance(self, Term):
+            return frozenset({self.path.attr_iri})
+        if isinstance(self, And):
+            return frozenset().union(*(item.required_attributes() for item in self.items))
+        if isinstance(self, Or):
+            return frozenset.intersection(*(item.required_attributes() for item in self.items))
+        return frozenset()
+
 
 @dataclass(frozen=True)
 class Term(Node):

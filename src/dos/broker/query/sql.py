@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import warnings
 from functools import lru_cache
 
 from dos.broker.query.q_sql import Dialect, Fragment, q_to_sql
@@ -14,8 +15,10 @@ __all__ = ["Dialect", "Fragment", "q_to_sql", "register_sqlite_functions"]
 @lru_cache(maxsize=512)
 def _compiled(pattern: str) -> re.Pattern[str] | None:
     try:
-        return re.compile(pattern)
-    except re.error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
         return None
 
 
