@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dos.broker.errors import NgsiError
 from dos.broker.http import routes
+from dos.broker.ingest.http import routes as ingest_routes
 from dos.broker.jsonld.resolver import ContextResolver
 from dos.broker.store import Store, open_store
 from dos.config import Config
@@ -74,7 +75,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
     if config.BROKER_OPEN_WRITES:
         log.warning("DOS_BROKER_OPEN_WRITES is on: NGSI-LD writes need no token (demo only)")
     app = Starlette(
-        routes=routes(),
+        routes=routes() + ingest_routes(),
         middleware=[Middleware(TrailingSlash)],
         exception_handlers={
             NgsiError: _ngsi_error,
@@ -98,10 +99,21 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
             return f"broker database: {exc}"
         return None
 
+    app.state.mqtt = None
+
     async def startup() -> None:
-        pass
+        if config.MQTT_URL:  # sensor measures over MQTT (dos.broker.ingest.mqtt)
+            import asyncio
+
+            from dos.broker.ingest.mqtt import MqttIngest
+
+            app.state.mqtt = MqttIngest(str(config.MQTT_URL), store, asyncio.get_running_loop())
+            app.state.mqtt.start()
 
     async def shutdown() -> None:
+        if app.state.mqtt is not None:
+            app.state.mqtt.stop()
+            app.state.mqtt = None
         await app.state.resolver.aclose()
         store.close()
 

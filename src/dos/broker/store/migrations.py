@@ -99,4 +99,32 @@ CREATE TABLE tokens (
         "CREATE INDEX entities_tenant_pk ON entities (tenant, pk)",
         "CREATE INDEX entities_tenant_pk ON entities (tenant, pk)",
     ),
+    (
+        "0004_iot_agent",
+        # ingestion: service groups (API keys) and devices; documents as JSON text
+        """
+CREATE TABLE iot_services (
+    tenant TEXT NOT NULL, apikey TEXT NOT NULL, resource TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (apikey, resource)
+);
+CREATE INDEX iot_services_tenant ON iot_services (tenant, apikey);
+CREATE TABLE iot_devices (
+    tenant TEXT NOT NULL, device_id TEXT NOT NULL, apikey TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (tenant, device_id)
+);
+CREATE UNIQUE INDEX iot_devices_key ON iot_devices (apikey, device_id)
+""",
+        """
+CREATE TABLE iot_services (
+    tenant TEXT NOT NULL, apikey TEXT NOT NULL, resource TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (apikey, resource)
+);
+CREATE INDEX iot_services_tenant ON iot_services (tenant, apikey);
+CREATE TABLE iot_devices (
+    tenant TEXT NOT NULL, device_id TEXT NOT NULL, apikey TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (tenant, device_id)
+);
+CREATE UNIQUE INDEX iot_devices_key ON iot_devices (apikey, device_id)
+""",
+    ),
 ]
