@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -107,7 +109,14 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
 
             from dos.broker.ingest.mqtt import MqttIngest
 
-            app.state.mqtt = MqttIngest(str(config.MQTT_URL), store, asyncio.get_running_loop())
+            # one worker keeps a stable MQTT session across restarts (unacked messages are
+            # redelivered); several workers of one host need distinct client ids
+            client_id = f"dos-ingest-{socket.gethostname()}"
+            if config.WORKERS > 1:
+                client_id += f"-{os.getpid()}"
+            app.state.mqtt = MqttIngest(
+                str(config.MQTT_URL), store, asyncio.get_running_loop(), client_id=client_id
+            )
             app.state.mqtt.start()
 
     async def shutdown() -> None:

@@ -1,6 +1,7 @@
 """MQTT southbound: measures on ``/<apikey>/<device_id>/attrs`` (JSON), QoS 1.
 
-The consumer subscribes with an MQTT 5 shared subscription (``$share/dos/+/+/attrs``), so
+The consumer subscribes with MQTT 5 shared subscriptions (``$share/dos//+/+/attrs`` and
+``$share/dos/+/+/attrs``), so
 several DOS nodes share the load. A message is acknowledged only after its update is
 committed (``manual_ack``); a rejected message (unknown key or device, bad JSON, values out of
 range) is acknowledged and dropped — it is counted and logged, and the consumer goes on. A
@@ -30,7 +31,8 @@ from dos.broker.store import Store
 
 log = logging.getLogger("dos.broker.ingest")
 SHARE_GROUP = "dos"
-TOPIC = "+/+/attrs"
+#: FIWARE topics start with "/" (an empty first level); without it is accepted as well
+TOPICS = ("/+/+/attrs", "+/+/attrs")
 SESSION_EXPIRY = 24 * 3600
 
 
@@ -67,12 +69,12 @@ class MqttIngest:
         loop: asyncio.AbstractEventLoop,
         *,
         client_id: str | None = None,
-        group: str = SHARE_GROUP,
+        group: str | None = None,
     ) -> None:
         self.settings = parse_url(url)
         self.store = store
         self.loop = loop
-        self.topic = f"$share/{group}/{TOPIC}"
+        self.topics = [f"$share/{group or SHARE_GROUP}/{topic}" for topic in TOPICS]
         self.client_id = client_id or f"dos-ingest-{socket.gethostname()}"
         self.connected = asyncio.Event()
         self.client = mqtt.Client(
@@ -103,10 +105,10 @@ class MqttIngest:
         )
         self.client.loop_start()
         log.info(
-            "MQTT ingestion: %s:%s, topic %s",
+            "MQTT ingestion: %s:%s, topics %s",
             self.settings["host"],
             self.settings["port"],
-            self.topic,
+            ", ".join(self.topics),
         )
 
     def stop(self) -> None:
@@ -120,7 +122,7 @@ class MqttIngest:
         if reason.is_failure:
             log.warning("MQTT connection refused: %s", reason)
             return
-        client.subscribe(self.topic, qos=1)
+        client.subscribe([(topic, 1) for topic in self.topics])
         self.loop.call_soon_threadsafe(self.connected.set)
 
     def _on_disconnect(
