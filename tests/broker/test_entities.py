@@ -214,3 +214,26 @@ def test_unknown_tenant_on_read(store: Store) -> None:
     with pytest.raises(NgsiError) as info:
         run(ent.entity_retrieve(store, "nowhere", ID))
     assert info.value.error_type == "NonexistentTenant"
+
+
+def test_batch_with_repeated_ids_is_written_one_by_one(store: Store) -> None:
+    first = entity(**{TEMP: prop(1)})
+    second = entity(**{TEMP: prop(2)})
+    result = run(ent.batch_upsert(store, "", [first, second], mode="replace"))
+    assert result.success == [ID, ID] and result.created == [ID]
+    assert get(store)["attrs"][TEMP][0]["value"] == 2
+    created = run(ent.batch_create(store, "", [{"id": "urn:r:1", "type": [TYPE]}] * 2))
+    assert created.success == ["urn:r:1"] and created.errors[0][1].status == 409
+
+
+def test_bulk_upsert_replaces_and_keeps_creation_time(store: Store) -> None:
+    run(ent.entity_create(store, "", entity(**{TEMP: prop(1), NAME: prop("a")})))
+    created = get(store)["createdAt"]
+    items: list[Any] = [entity(**{TEMP: prop(5)}), {"id": "urn:n:2", "type": [TYPE]}]
+    result = run(ent.batch_upsert(store, "", items, mode="replace"))
+    assert result.created == ["urn:n:2"] and result.success == [ID, "urn:n:2"]
+    doc = get(store)
+    assert doc["createdAt"] == created and NAME not in doc["attrs"]
+    assert doc["attrs"][TEMP][0]["value"] == 5
+    _, count = run(ent.entity_query(store, "", EntityQuery(types=[[TYPE]], count=True)))
+    assert count == 2

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from dos.broker.store.migrations import MIGRATIONS
 from tests import services
 from tests.cli.conftest import Run
 
@@ -29,7 +30,7 @@ def test_migrate_and_check_on_postgresql_use_two_schemas(dos: Run, fresh_databas
     env = {"DOS_DATABASE_URL": fresh_database}
     result = dos("migrate", env=env)
     assert result.returncode == 0, result.stderr
-    assert "broker (postgresql): 1 migration(s) applied" in result.stdout
+    assert f"broker (postgresql): {len(MIGRATIONS)} migration(s) applied" in result.stdout
     demo = dos("demo", env=env)
     assert demo.returncode == 0, demo.stderr
     with psycopg.connect(fresh_database) as conn:

@@ -204,7 +204,7 @@ def test_representation_from_options(
 )
 def test_bad_options(options: list[str], format: str | None, detail: str) -> None:
     error = error_of(lambda: representation_from_options(options, format))
-    assert (error.error_type, detail in error.detail) == ("BadRequestData", True)
+    assert (error.error_type, detail in error.detail) == ("InvalidRequest", True)
 
 
 def test_geojson(ctx: ActiveContext) -> None:

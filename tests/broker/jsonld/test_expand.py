@@ -186,7 +186,7 @@ def _entity(**attrs: Any) -> dict[str, Any]:
 
 
 BAD: list[tuple[Any, str]] = [
-    ([], "an entity must be a JSON object"),
+    ({"id": "urn:x:1", "type": "type"}, "entity type 'type' is a JSON-LD keyword"),
     ({"type": "Building"}, "the entity has no id"),
     ({"id": "not a uri", "type": "B"}, "the entity id 'not a uri' is not a URI"),
     ({"id": "urn:x:1"}, "the entity has no type"),
@@ -325,3 +325,30 @@ def test_deep_nesting_is_refused(ctx: ActiveContext) -> None:
 def test_two_names_for_one_iri(ctx: ActiveContext) -> None:
     error = error_of(lambda: expand_entity(_entity(name="a", **{T + "name": "b"}), ctx))
     assert "is given twice" in error.detail
+
+
+def test_a_body_that_is_not_an_object_is_an_invalid_request(ctx: ActiveContext) -> None:
+    error = error_of(lambda: expand_entity([], ctx))
+    assert (error.error_type, error.status) == ("InvalidRequest", 400)
+    assert error.detail == "an entity must be a JSON object"
+
+
+@pytest.mark.parametrize(
+    ("attribute", "member"),
+    [
+        ({"type": "LanguageProperty", "languageMap": {"@none": "urn:ngsi-ld:null"}}, "languageMap"),
+        ({"type": "ListProperty", "valueList": ["urn:ngsi-ld:null"]}, "valueList"),
+        (
+            {"type": "ListRelationship", "objectList": [{"object": "urn:ngsi-ld:null"}]},
+            "objectList",
+        ),
+        ({"type": "VocabProperty", "vocab": "urn:ngsi-ld:null"}, "vocab"),
+        ({"type": "JsonProperty", "json": "urn:ngsi-ld:null"}, "json"),
+        ({"vocab": "urn:ngsi-ld:null", "datasetId": "urn:d:1"}, "vocab"),
+    ],
+)
+def test_every_kind_has_its_ngsi_ld_null(ctx: ActiveContext, attribute: Any, member: str) -> None:
+    [instance] = expand_attribute("street", attribute, ctx, allow_null=True)
+    assert instance[member] is None
+    error = error_of(lambda: expand_attribute("street", attribute, ctx))
+    assert error.error_type == "BadRequestData"

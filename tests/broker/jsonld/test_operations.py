@@ -75,11 +75,18 @@ def test_add_show_delete_hosted(
     assert (error.error_type, error.status) == ("ResourceNotFound", 404)
 
 
+@pytest.mark.parametrize("body", [{"speed": "x"}, []])
+def test_add_without_context_is_an_invalid_request(
+    repository: MemoryContextRepository, body: object
+) -> None:
+    error = error_of(lambda: run(context_add(repository, body, url_prefix=PREFIX)))
+    assert (error.error_type, error.status) == ("InvalidRequest", 400)
+    assert "a JSON object with an @context member" in error.detail
+
+
 @pytest.mark.parametrize(
     ("body", "detail"),
     [
-        ({"speed": "x"}, "a JSON object with an @context member"),
-        ([], "a JSON object with an @context member"),
         ({"@context": 5}, "@context must be an object, a URL or an array"),
         ({"@context": {"a": {"@id": 5}}}, "invalid @context: @id of 'a' must be a string"),
         ({"@context": {"@version": 2}}, "invalid @context: @version 2"),
@@ -98,13 +105,16 @@ def test_core_context_is_served_and_cannot_be_deleted(
 ) -> None:
     served = run(context_show(repository, V16))
     assert served["@context"]["ngsi-ld"] == "https://uri.etsi.org/ngsi-ld/"
-    for reload in (None, "false", "true"):
+    for reload in (None, "false"):
         error = error_of(
             lambda r=reload: run(
                 context_delete(repository, offline_resolver, CORE_CONTEXT_URL, reload=r)
             )
         )
         assert (error.error_type, error.status) == ("BadRequestData", 400)
+    # reloading the core context re-reads the packaged copy, without network (051_09)
+    run(context_delete(repository, offline_resolver, V16, reload="true"))
+    assert run(context_show(repository, CORE_CONTEXT_URL, details="true"))["kind"] == "Cached"
 
 
 def test_delete_errors(
@@ -137,6 +147,9 @@ def test_cached_context_reload(
     [cached] = run(repository.list("Cached"))
     details = run(context_show(repository, USER_URL, details="true"))
     assert (details["kind"], details["numberOfHits"]) == ("Cached", 1)
+    # serving it was a use too (ETSI 053_06: use, serve, use, serve → 3)
+    run(resolver.resolve(USER_URL, repository=repository))
+    assert run(context_show(repository, USER_URL, details="true"))["numberOfHits"] == 3
     server.documents[USER_URL] = {"@context": {"speed": "https://example.org/new-speed"}}
     run(context_delete(repository, resolver, cached.id, reload="true"))
     assert run(context_show(repository, cached.id)) == {
@@ -161,10 +174,10 @@ def test_implicitly_created(
     again = run(context_add_implicit(repository, value, url_prefix=PREFIX))
     assert first == again
     assert first.kind == "ImplicitlyCreated"
-    for _ in range(2):
-        run(offline_resolver.resolve(first.url, repository=repository))
+    run(offline_resolver.resolve(first.url, repository=repository))
+    run(context_show(repository, first.id, details="true"))
     details = run(context_show(repository, first.id, details="true"))
-    assert (details["kind"], details["numberOfHits"]) == ("ImplicitlyCreated", 2)
+    assert (details["kind"], details["numberOfHits"]) == ("ImplicitlyCreated", 2)  # ETSI 053_08
     [listed] = run(context_list(repository, details="true", kind="ImplicitlyCreated"))
     assert listed["URL"] == first.url
     run(context_delete(repository, offline_resolver, first.id))

@@ -26,7 +26,7 @@ CTX: ActiveContext = build_active_context(
     ],
     lambda url: None,
 )
-SETTINGS = settings(max_examples=60, deadline=None)
+SETTINGS = settings(max_examples=40, deadline=None)
 
 names = st.sampled_from(
     ["name", "speed", "temperature", "ex:height", "colour", "location", "observationSpace", "owner"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -203,6 +204,51 @@ async def _batch(store: Store, items: list[Item], run: Any, check: Any) -> Batch
     return result
 
 
+async def _bulk(
+    store: Store,
+    tenant: str,
+    items: list[Item],
+    *,
+    replace_existing: bool,
+    slow: Callable[[], Awaitable[BatchResult]],
+) -> BatchResult:
+    """Create or replace many entities in one write with bulk statements.
+
+    Falls back to one savepoint per entity (``slow``) when ids repeat within the batch or
+    the bulk write fails, so one bad entity still never affects the others.
+    """
+    result = BatchResult()
+    docs: list[Doc] = []
+    for item in items:
+        if isinstance(item, tuple):
+            result.errors.append(item)
+            continue
+        try:
+            check_entity(item)
+        except NgsiError as exc:
+            result.errors.append((str(item.get("id") or ""), exc))
+            continue
+        docs.append(item)
+    if len({d["id"] for d in docs}) != len(docs):
+        return await slow()
+    try:
+        outcome = await store.awrite(
+            lambda s: ops.write_many(s, tenant, docs, replace_existing=replace_existing)
+        )
+    except Exception:
+        log.warning("bulk write of %d entities failed; writing them one by one", len(docs))
+        return await slow()
+    for doc in docs:
+        state = outcome[doc["id"]]
+        if isinstance(state, NgsiError):
+            result.errors.append((doc["id"], state))
+        else:
+            result.success.append(doc["id"])
+            if state:
+                result.created.append(doc["id"])
+    return result
+
+
 async def batch_create(store: Store, tenant: str, items: list[Item]) -> BatchResult:
     """POST /entityOperations/create (§5.6.7)."""
 
@@ -210,14 +256,23 @@ async def batch_create(store: Store, tenant: str, items: list[Item]) -> BatchRes
         ops.create(s, tenant, doc)
         return True
 
-    return await _batch(store, items, run, check_entity)
+    async def slow() -> BatchResult:
+        return await _batch(store, items, run, check_entity)
+
+    return await _bulk(store, tenant, items, replace_existing=False, slow=slow)
 
 
 async def batch_upsert(store: Store, tenant: str, items: list[Item], *, mode: str) -> BatchResult:
     """POST /entityOperations/upsert (§5.6.8), ``mode`` replace or update."""
-    return await _batch(
-        store, items, lambda s, doc: ops.upsert(s, tenant, doc, mode=mode), check_entity
-    )
+
+    async def slow() -> BatchResult:
+        return await _batch(
+            store, items, lambda s, doc: ops.upsert(s, tenant, doc, mode=mode), check_entity
+        )
+
+    if mode == "replace":
+        return await _bulk(store, tenant, items, replace_existing=True, slow=slow)
+    return await slow()
 
 
 async def batch_update(

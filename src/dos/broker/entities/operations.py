@@ -81,14 +81,7 @@ def create(session: Session, tenant: str, doc: Doc) -> None:
     """Create entity (§5.6.1): AlreadyExists when the id is taken in this tenant."""
     if session.get(tenant, doc["id"]) is not None:
         raise NgsiError("AlreadyExists", f"entity {doc['id']} already exists")
-    moment = now()
-    stored = _copy(doc)
-    stored["createdAt"] = stored["modifiedAt"] = moment
-    attrs = stored.setdefault("attrs", {})
-    for name in list(attrs):
-        attrs[name] = [_stamp(i, moment) for i in attrs[name] if not _is_null(i)]
-        if not attrs[name]:
-            del attrs[name]
+    stored = _prepared(doc, now())
     session.insert(tenant, stored)
 
 
@@ -97,13 +90,7 @@ def replace(session: Session, tenant: str, doc: Doc) -> None:
     current = _load(session, tenant, doc["id"])
     old = signature(current)
     moment = now()
-    stored = _copy(doc)
-    stored["createdAt"] = current["createdAt"]
-    attrs = stored.setdefault("attrs", {})
-    for name in list(attrs):
-        attrs[name] = [_stamp(i, moment) for i in attrs[name] if not _is_null(i)]
-        if not attrs[name]:
-            del attrs[name]
+    stored = _prepared(doc, moment, current["createdAt"])
     _save(session, tenant, stored, old, moment)
 
 
@@ -323,3 +310,44 @@ def upsert(session: Session, tenant: str, doc: Doc, *, mode: str) -> bool:
     else:
         replace(session, tenant, doc)
     return False
+
+
+def _prepared(doc: Doc, moment: str, created: str | None = None) -> Doc:
+    """A copy of a client's entity with system timestamps, null attributes left out."""
+    stored: Doc = _copy(doc)
+    stored["createdAt"] = created or moment
+    stored["modifiedAt"] = moment
+    attrs = stored.setdefault("attrs", {})
+    for name in list(attrs):
+        attrs[name] = [_stamp(i, moment) for i in attrs[name] if not _is_null(i)]
+        if not attrs[name]:
+            del attrs[name]
+    return stored
+
+
+def write_many(
+    session: Session, tenant: str, docs: list[Doc], *, replace_existing: bool
+) -> dict[str, bool | NgsiError]:
+    """Batch create (``replace_existing`` False) or upsert with replace, in bulk statements.
+
+    The ids must be unique within ``docs``. Returns per id: True when created, False when
+    replaced, or the error (AlreadyExists for a create of an existing id).
+    """
+    moment = now()
+    existing = session.get_many(tenant, [d["id"] for d in docs])
+    outcome: dict[str, bool | NgsiError] = {}
+    new: list[Doc] = []
+    replaced: list[tuple[Doc, Any]] = []
+    for doc in docs:
+        current = existing.get(doc["id"])
+        if current is None:
+            new.append(_prepared(doc, moment))
+            outcome[doc["id"]] = True
+        elif replace_existing:
+            replaced.append((_prepared(doc, moment, current["createdAt"]), signature(current)))
+            outcome[doc["id"]] = False
+        else:
+            outcome[doc["id"]] = NgsiError("AlreadyExists", f"entity {doc['id']} already exists")
+    session.insert_many(tenant, new)
+    session.update_many(tenant, replaced)
+    return outcome

@@ -69,7 +69,8 @@ def expand_entity(
     GeoProperties).
     """
     if not isinstance(body, dict):
-        raise _bad("an entity must be a JSON object")
+        # not even shaped like an entity: the request itself is wrong (ETSI test 001_02_02)
+        raise NgsiError("InvalidRequest", "an entity must be a JSON object")
     entity: dict[str, Any] = {}
     entity_id = body.get("id", body.get("@id"))
     if entity_id is None:
@@ -111,6 +112,8 @@ def expand_types(raw: Any, ctx: ActiveContext) -> list[str]:
         if problem:
             raise _bad(f"entity type {name!r}: {problem}")
         iri = ctx.expand(name)
+        if iri.startswith("@"):
+            raise _bad(f"entity type {name!r} is a JSON-LD keyword, not a type")
         if iri not in types:
             types.append(iri)
     return types
@@ -266,6 +269,19 @@ def _null(value: Any) -> bool:
     return value is None or value == NGSI_LD_NULL
 
 
+def _null_of_kind(kind: str, value: Any) -> bool:
+    """The NGSI-LD Null as each kind writes it (§4.5.0): ``urn:ngsi-ld:null``, or for
+    LanguageProperty ``{"@none": "urn:ngsi-ld:null"}``, for lists ``["urn:ngsi-ld:null"]``."""
+    if _null(value):
+        return True
+    if kind == "LanguageProperty":
+        return isinstance(value, dict) and value == {"@none": NGSI_LD_NULL}
+    if kind in ("ListProperty", "ListRelationship") and isinstance(value, list) and len(value) == 1:
+        item = value[0]
+        return _null(item) or (isinstance(item, dict) and item.get("object") == NGSI_LD_NULL)
+    return False
+
+
 def _instance(
     name: str,
     raw: Any,
@@ -345,7 +361,7 @@ def _typed(
         raise _bad(f"attribute {name!r}: a {kind} needs a {value_key!r} member")
     instance: dict[str, Any] = {"type": kind}
     value = raw[value_key]
-    if _null(value):
+    if _null_of_kind(kind, value):
         if not allow_null:
             raise _bad(f"attribute {name!r}: {value_key} is null")
         instance[value_key] = None

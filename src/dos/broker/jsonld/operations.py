@@ -93,16 +93,24 @@ async def _find(repository: ContextRepository, id_or_url: str) -> StoredContext:
 async def context_show(
     repository: ContextRepository, id_or_url: str, *, details: str | bool | None = None
 ) -> dict[str, Any]:
-    """Serve one @context (§5.13.4): its document, or its details with ``details=true``."""
+    """Serve one @context (§5.13.4): its document, or its details with ``details=true``.
+
+    Serving a stored context is a use of it: it counts in ``numberOfHits`` after the
+    answer is made (ETSI tests 053_06, 053_08 expect exactly this count).
+    """
     show_details = _flag("details", details)
     found = await _find(repository, id_or_url)
-    return found.details() if show_details else found.document()
+    answer = found.details() if show_details else found.document()
+    if found.id != CORE_LOCAL_ID:
+        await repository.record_hit(found.id, utc_now())
+    return answer
 
 
 def _check_context_value(body: Any) -> Any:
     if not isinstance(body, dict) or "@context" not in body:
+        # test 050_02_01: a payload without @context is an invalid request
         raise NgsiError(
-            "BadRequestData", "the payload must be a JSON object with an @context member"
+            "InvalidRequest", "the payload must be a JSON object with an @context member"
         )
     value = body["@context"]
     items = value if isinstance(value, list) else [value]
@@ -162,13 +170,17 @@ async def context_delete(
 ) -> None:
     """Delete a @context, or with ``reload=true`` download a Cached one again (§5.13.5).
 
-    The core context cannot be deleted (BadRequestData), Hosted and ImplicitlyCreated ones
-    cannot be reloaded (BadRequestData); a reload whose download fails leaves the cached copy
-    in place and raises LdContextNotAvailable.
+    The core context cannot be deleted (BadRequestData); reloading it re-reads the packaged
+    copy (the broker never downloads core contexts; test 051_09). Hosted and
+    ImplicitlyCreated contexts cannot be reloaded (BadRequestData); a reload whose download
+    fails leaves the cached copy in place and raises LdContextNotAvailable.
     """
     do_reload = _flag("reload", reload)
     if is_core_context_url(id_or_url) or id_or_url == CORE_LOCAL_ID:
-        raise NgsiError("BadRequestData", "the core @context cannot be deleted or reloaded")
+        if not do_reload:
+            raise NgsiError("BadRequestData", "the core @context cannot be deleted")
+        resolver.forget()
+        return
     found = await repository.get(id_or_url)
     if found is None:
         if do_reload:

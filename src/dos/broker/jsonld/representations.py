@@ -29,7 +29,8 @@ def representation_from_options(
 ) -> tuple[str, bool]:
     """``(representation, sys_attrs)`` for the ``options`` values and ``format`` parameter.
 
-    Raises BadRequestData for an unknown option and for two different representations.
+    Raises InvalidRequest (ETSI test 018_16) for an unknown option or format and for two
+    different representations.
     """
     chosen: set[str] = set()
     sys_attrs = False
@@ -42,17 +43,17 @@ def representation_from_options(
         elif option == "sysAttrs":
             sys_attrs = True
         elif option not in _OTHER_OPTIONS:
-            raise NgsiError("BadRequestData", f"unknown option {option!r}")
+            raise NgsiError("InvalidRequest", f"unknown option {option!r}")
     if format is not None:
         if format not in _FORMATS:
             raise NgsiError(
-                "BadRequestData",
+                "InvalidRequest",
                 f"unknown format {format!r} (normalized, concise, keyValues, simplified)",
             )
         chosen = {_FORMATS[format]}
     if len(chosen) > 1:
         raise NgsiError(
-            "BadRequestData", f"options ask for several representations: {sorted(chosen)}"
+            "InvalidRequest", f"options ask for several representations: {sorted(chosen)}"
         )
     return (chosen.pop() if chosen else "normalized"), sys_attrs
 

@@ -219,6 +219,69 @@ class SqlSession:
         self._unindex(int(row[0]))
         self._index(tenant, int(row[0]), doc)
 
+    def _index_many(self, tenant: str, rows: list[tuple[int, Doc]]) -> None:
+        self.many(
+            "INSERT INTO entity_types (tenant, type, pk) VALUES (?, ?, ?)",
+            [(tenant, t, pk) for pk, doc in rows for t in type_rows(doc)],
+        )
+        self.many(
+            "INSERT INTO entity_attrs (tenant, attr, kind, pk) VALUES (?, ?, ?, ?)",
+            [(tenant, name, kind, pk) for pk, doc in rows for name, kind in attr_rows(doc)],
+        )
+        self.many(
+            "INSERT INTO entity_geo (pk, tenant, attr, minx, miny, maxx, maxy) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(pk, tenant, name, *box) for pk, doc in rows for name, box in geo_rows(doc)],
+        )
+
+    def _pks(self, tenant: str, ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pk, entity_id in self.x(
+                f"SELECT pk, id FROM entities WHERE tenant = ? AND id IN ({marks})",
+                (tenant, *chunk),
+            ):
+                found[entity_id] = int(pk)
+        return found
+
+    def insert_many(self, tenant: str, docs: list[Doc]) -> None:
+        """Store new entities with few statements (ids unique and free in this tenant)."""
+        if not docs:
+            return
+        self.x(
+            "INSERT INTO tenants (tenant, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (tenant, docs[0]["createdAt"]),
+        )
+        self.many(
+            "INSERT INTO entities (tenant, id, doc, created_at, modified_at) "
+            f"VALUES (?, ?, {self.doc_param}, ?, ?)",
+            [
+                (tenant, d["id"], orjson.dumps(d).decode(), d["createdAt"], d["modifiedAt"])
+                for d in docs
+            ],
+        )
+        pks = self._pks(tenant, [d["id"] for d in docs])
+        self._index_many(tenant, [(pks[d["id"]], d) for d in docs])
+
+    def update_many(self, tenant: str, docs: list[tuple[Doc, Signature]]) -> None:
+        """Replace stored entities: (new document, signature of the stored one) pairs."""
+        if not docs:
+            return
+        self.many(
+            f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
+            "WHERE tenant = ? AND id = ?",
+            [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, d["id"]) for d, _ in docs],
+        )
+        changed = [d for d, old in docs if old != signature(d)]
+        if not changed:
+            return
+        pks = self._pks(tenant, [d["id"] for d in changed])
+        for table in ("entity_types", "entity_attrs", "entity_geo"):
+            self.many(f"DELETE FROM {table} WHERE pk = ?", [(pk,) for pk in pks.values()])
+        self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
+
     def delete(self, tenant: str, entity_id: str) -> bool:
         row = self.x(
             "DELETE FROM entities WHERE tenant = ? AND id = ? RETURNING pk", (tenant, entity_id)
