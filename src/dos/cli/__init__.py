@@ -14,7 +14,18 @@ from importlib import import_module
 from dos import __version__
 from dos.config import ConfigError
 
-COMMAND_MODULES = ("serve", "db", "accounts", "demo", "check", "info", "city", "broker")
+COMMAND_MODULES = (
+    "serve",
+    "db",
+    "accounts",
+    "demo",
+    "check",
+    "info",
+    "city",
+    "broker",
+    "ingest",
+    "simulate",
+)
 
 
 class CommandError(Exception):
