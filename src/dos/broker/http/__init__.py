@@ -18,12 +18,16 @@ e = entities
 TABLE: list[tuple[str, str, Endpoint]] = [
     ("/entities", "GET", e.query_entities),
     ("/entities", "POST", e.create_entity),
+    ("/entities", "DELETE", e.purge_entities),
+    ("/entities", "PUT", e.missing_entity_id),
+    ("/entities", "PATCH", e.missing_entity_id),
     # attribute routes first: an entity id may contain "/" (e.g. an http URI, sent as %2F)
     ("/entities/{entity_id:path}/attrs/{attr}", "PATCH", e.patch_attr),
     ("/entities/{entity_id:path}/attrs/{attr}", "PUT", e.replace_attr),
     ("/entities/{entity_id:path}/attrs/{attr}", "DELETE", e.delete_attr),
     ("/entities/{entity_id:path}/attrs", "POST", e.append_attrs),
     ("/entities/{entity_id:path}/attrs", "PATCH", e.update_attrs),
+    ("/entities/{entity_id:path}/attrs", "DELETE", e.missing_attribute_name),
     ("/entities/{entity_id:path}", "GET", e.retrieve_entity),
     ("/entities/{entity_id:path}", "PUT", e.replace_entity),
     ("/entities/{entity_id:path}", "PATCH", e.merge_entity),

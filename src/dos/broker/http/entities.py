@@ -24,6 +24,7 @@ from dos.broker.http.request import (
     MERGE_PATCH,
     accept_of,
     bool_param,
+    check_params,
     csv_param,
     int_param,
     options_of,
@@ -36,8 +37,13 @@ from dos.broker.jsonld.expand import (
     expand_entity,
     expand_name,
     expand_projection,
+    expand_scope,
+    expand_types,
 )
 from dos.broker.jsonld.representations import representation_from_options
+from dos.broker.query.order import parse_order_by
+from dos.broker.query.projection import parse_projection
+from dos.broker.store import EntityQuery
 
 
 def _entity_id(request: Request) -> str:
@@ -54,14 +60,17 @@ def view_of(request: Request, ctx: ActiveContext, *, geo: bool = True) -> View:
     attrs = csv_param(request, "attrs")
     if attrs is not None:
         view.attrs = expand_projection(attrs, ctx)
-    pick = csv_param(request, "pick")
-    omit = csv_param(request, "omit")
-    if pick is not None and omit is not None:
-        raise NgsiError("BadRequestData", "pick and omit cannot be used together")
-    if pick is not None:
-        view.pick = expand_projection(pick, ctx)
-    if omit is not None:
-        view.omit = expand_projection(omit, ctx)
+    projection = parse_projection(
+        request.query_params.get("pick"),
+        request.query_params.get("omit"),
+        lambda name: expand_name(name, ctx),
+        request.query_params.get("attrs"),
+    )
+    if projection is not None:
+        if projection.pick is not None:
+            view.pick = {member.key for member in projection.pick}
+        if projection.omit is not None:
+            view.omit = {member.key for member in projection.omit if member.nested is None}
     view.lang = request.query_params.get("lang")
     geometry = request.query_params.get("geometryProperty")
     if geometry:
@@ -76,6 +85,7 @@ def _key_values(request: Request) -> bool:
 
 async def create_entity(request: Request) -> Response:
     tenant = await require(request, "write")
+    check_params(request)
     body = await read_json(request)
     ctx = await request_context(request, body)
     doc = expand_entity(body, ctx, key_values=_key_values(request))
@@ -90,11 +100,15 @@ async def retrieve_entity(request: Request) -> Response:
     ctx = await request_context(request)
     view = view_of(request, ctx)
     doc = await ent.entity_retrieve(request.app.state.store, tenant, entity_id)
-    return json_response(view.entity(doc), media_type=view.accept, headers=view.headers())
+    body = view.entity(doc)
+    if (view.pick is not None or view.omit is not None) and not set(body) - {"@context"}:
+        raise NgsiError("ResourceNotFound", f"pick/omit leave nothing of entity {entity_id}")
+    return json_response(body, media_type=view.accept, headers=view.headers())
 
 
 async def query_entities(request: Request) -> Response:
     tenant = await require(request, "read")
+    check_params(request)
     ctx = await request_context(request)
     view = view_of(request, ctx)
     count = bool_param(request, "count")
@@ -106,11 +120,61 @@ async def query_entities(request: Request) -> Response:
         count=count,
         local=bool_param(request, "local"),
     )
-    docs, total = await ent.entity_query(request.app.state.store, tenant, query)
+    docs, total = await run_query(request, tenant, query, ctx)
     headers = view.headers()
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
     return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+
+
+async def run_query(
+    request: Request, tenant: str, query: EntityQuery, ctx: ActiveContext
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Run an entity query, in the order of ``orderBy`` when the request names one."""
+    order = request.query_params.get("orderBy")
+    if order is None:
+        return await ent.entity_query(request.app.state.store, tenant, query)
+    keys = parse_order_by(order, lambda name: expand_name(name, ctx))
+    return await ent.entity_query_ordered(request.app.state.store, tenant, query, keys)
+
+
+async def missing_entity_id(request: Request) -> Response:
+    """PUT or PATCH /entities without an entity id in the path."""
+    await require(request, "write")
+    raise NgsiError("BadRequestData", "the path needs an entity id: /entities/{entityId}")
+
+
+async def missing_attribute_name(request: Request) -> Response:
+    """DELETE /entities/{id}/attrs without an attribute name: not an operation."""
+    await require(request, "write")
+    raise NgsiError("MethodNotAllowed", "DELETE needs an attribute: /entities/{id}/attrs/{attr}")
+
+
+async def purge_entities(request: Request) -> Response:
+    """DELETE /entities (§6.4.3.3): delete the matching entities or some of their attributes."""
+    tenant = await require(request, "write")
+    check_params(request)
+    ctx = await request_context(request)
+    keep = csv_param(request, "keep")
+    drop = csv_param(request, "drop")
+    if keep is not None and drop is not None:
+        raise NgsiError("BadRequestData", "keep and drop cannot be used together")
+    query = build_query(
+        dict(request.query_params),
+        ctx,
+        limit=DEFAULT_LIMIT * 50,
+        offset=0,
+        count=False,
+        local=bool_param(request, "local"),
+    )
+    await ent.entity_purge(
+        request.app.state.store,
+        tenant,
+        query,
+        keep=None if keep is None else {expand_name(n, ctx) for n in keep},
+        drop=None if drop is None else {expand_name(n, ctx) for n in drop},
+    )
+    return empty(204, tenant_headers(request))
 
 
 def _same_id(body: Any, entity_id: str) -> None:
@@ -152,6 +216,17 @@ async def delete_entity(request: Request) -> Response:
     return empty(204)
 
 
+def _members(body: Any, ctx: ActiveContext) -> dict[str, Any] | None:
+    """``type`` and ``scope`` of an attribute payload, expanded (None when neither is given)."""
+    members: dict[str, Any] = {}
+    if isinstance(body, dict):
+        if body.get("type") is not None:
+            members["type"] = expand_types(body["type"], ctx)
+        if body.get("scope") is not None:
+            members["scope"] = expand_scope(body["scope"])
+    return members or None
+
+
 def _update_result(result: ent.UpdateResult, ctx: ActiveContext) -> Response:
     if not result.not_updated:
         return empty(204)
@@ -179,6 +254,7 @@ async def append_attrs(request: Request) -> Response:
         entity_id,
         attrs,
         no_overwrite="noOverwrite" in options_of(request),
+        members=_members(body, ctx),
     )
     return _update_result(result, ctx)
 
@@ -189,13 +265,17 @@ async def update_attrs(request: Request) -> Response:
     body = await read_json(request)
     ctx = await request_context(request, body)
     attrs = expand_attributes(body, ctx, allow_null=True, key_values=_key_values(request))
-    result = await ent.attrs_update(request.app.state.store, tenant, entity_id, attrs)
+    result = await ent.attrs_update(
+        request.app.state.store, tenant, entity_id, attrs, members=_members(body, ctx)
+    )
     return _update_result(result, ctx)
 
 
-async def _attribute_body(request: Request) -> tuple[str, str, dict[str, Any]]:
+async def _attribute_body(
+    request: Request, allowed: tuple[str, ...] = (JSON, LD_JSON)
+) -> tuple[str, str, dict[str, Any]]:
     entity_id = _entity_id(request)
-    body = await read_json(request)
+    body = await read_json(request, allowed=allowed)
     ctx = await request_context(request, body)
     raw_name = request.path_params["attr"]
     name = expand_name(raw_name, ctx)
@@ -209,7 +289,7 @@ async def _attribute_body(request: Request) -> tuple[str, str, dict[str, Any]]:
 
 async def patch_attr(request: Request) -> Response:
     tenant = await require(request, "write")
-    entity_id, name, fragment = await _attribute_body(request)
+    entity_id, name, fragment = await _attribute_body(request, (JSON, LD_JSON, MERGE_PATCH))
     await ent.attr_patch(request.app.state.store, tenant, entity_id, name, fragment)
     return empty(204)
 
@@ -225,6 +305,9 @@ async def delete_attr(request: Request) -> Response:
     tenant = await require(request, "write")
     entity_id = _entity_id(request)
     ctx = await request_context(request)
+    if request.path_params["attr"] == "scope":
+        await ent.scope_delete(request.app.state.store, tenant, entity_id)
+        return empty(204)
     name = expand_name(request.path_params["attr"], ctx)
     dataset_id = request.query_params.get("datasetId")
     await ent.attr_delete(

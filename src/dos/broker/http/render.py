@@ -72,7 +72,14 @@ class View:
     def entity(self, doc: Doc) -> dict[str, Any]:
         """One entity as the client wants it (a GeoJSON Feature for application/geo+json)."""
         if self.accept == GEO_JSON:
-            return to_feature(doc, self.ctx, geoproperty=self.geometry_property, **self._options())
+            # GeoJSON carries its @context in the body (ETSI GS CIM 009 §6.3.15)
+            return to_feature(
+                doc,
+                self.ctx,
+                geoproperty=self.geometry_property,
+                include_context=True,
+                **self._options(),
+            )
         return compact_entity(
             doc, self.ctx, include_context=self.accept == LD_JSON, **self._options()
         )
@@ -80,7 +87,13 @@ class View:
     def entities(self, docs: list[Doc]) -> Any:
         """A query result: a list, or a FeatureCollection for application/geo+json."""
         if self.accept == GEO_JSON:
-            return to_geojson(docs, self.ctx, geoproperty=self.geometry_property, **self._options())
+            return to_geojson(
+                docs,
+                self.ctx,
+                geoproperty=self.geometry_property,
+                include_context=True,
+                **self._options(),
+            )
         return [self.entity(doc) for doc in docs]
 
     def headers(self) -> dict[str, str]:
