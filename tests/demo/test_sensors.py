@@ -120,3 +120,50 @@ async def test_simulator_sends_one_round_over_http(app: Any) -> None:
     got = await entity(app, stations[0])
     assert got["temperature"]["observedAt"].startswith("2026-07-01T14:00")
     assert 5 < got["temperature"]["value"] < 40
+
+
+async def test_simulator_sends_one_round_over_mqtt(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import uuid
+
+    from dos.broker.ingest import mqtt as ingest_mqtt
+    from dos.broker.ingest.mqtt import MqttIngest
+    from dos.demo.simulator import MqttSender
+    from tests.services import mqtt_url
+
+    url = mqtt_url()
+    monkeypatch.setattr(ingest_mqtt, "SHARE_GROUP", f"test{uuid.uuid4().hex[:8]}")
+    stations = slice_of_network()
+    async with http(app) as client:
+        await sensors.provision(client, stations)
+    consumer = MqttIngest(
+        url, app.state.store, asyncio.get_running_loop(), client_id=f"t-{uuid.uuid4().hex[:8]}"
+    )
+    consumer.start()
+    sender = MqttSender(url)
+    try:
+        await asyncio.wait_for(consumer.connected.wait(), 10)
+        await asyncio.sleep(0.3)  # the SUBACK
+        start = datetime(2026, 7, 2, 9, 0, tzinfo=UTC)
+        accepted = await simulate(stations, sender, once=True, start=start, say=lambda _: None)
+        assert accepted == len(stations)  # PUBACKs from the MQTT broker
+        for _ in range(100):
+            got = await entity_or_none(app, stations[-1])
+            if got and got["status"]["observedAt"].startswith("2026-07-02T09:00"):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the simulated measure did not arrive")
+    finally:
+        await sender.close()
+        consumer.stop()
+
+
+async def entity_or_none(app: Any, station: Station) -> Any:
+    async with http(app) as client:
+        response = await client.get(
+            f"/ngsi-ld/v1/entities/{station.entity_id}", headers={"NGSILD-Tenant": station.city}
+        )
+    return response.json() if response.status_code == 200 else None
