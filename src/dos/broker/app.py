@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -105,8 +106,6 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
 
     async def startup() -> None:
         if config.MQTT_URL:  # sensor measures over MQTT (dos.broker.ingest.mqtt)
-            import asyncio
-
             from dos.broker.ingest.mqtt import MqttIngest
 
             # one worker keeps a stable MQTT session across restarts (unacked messages are
