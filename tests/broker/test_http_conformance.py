@@ -189,3 +189,102 @@ def test_attribute_payloads_add_types_and_set_scope(filled: TestClient) -> None:
     assert replaced.status_code == 204, replaced.text
     body = filled.get(url).json()
     assert body["scope"] == "/Schwerte" and body["type"] == ["Streetlight", "Device", "Lamp"]
+
+
+def test_batch_with_link_header_and_json_ld_is_refused(client: TestClient) -> None:
+    entity = {
+        **sensor(1),
+        "@context": "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
+    }
+    refused = client.post(
+        f"{BASE}/entityOperations/create",
+        json=[entity],
+        headers={
+            "Content-Type": "application/ld+json",
+            "Link": '<https://example.org/ctx.jsonld>; rel="http://www.w3.org/ns/json-ld#context";'
+            ' type="application/ld+json"',
+        },
+    )
+    assert refused.status_code == 400 and error_type(refused) == "BadRequestData"
+    assert client.get(f"{BASE}/entities", params={"type": "WeatherObserved"}).json() == []
+
+
+def test_dataset_id_filters_instances(client: TestClient) -> None:
+    entity = {
+        "id": "urn:ngsi-ld:Building:d",
+        "type": "Building",
+        "name": [
+            {"type": "Property", "value": "Tower"},
+            {"type": "Property", "value": "Turm", "datasetId": "urn:ngsi-ld:Dataset:de"},
+        ],
+        "height": {"type": "Property", "value": 3, "datasetId": "urn:ngsi-ld:Dataset:fr"},
+    }
+    assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+
+    def query(**params: str) -> dict[str, Any]:
+        got = client.get(f"{BASE}/entities", params={"type": "Building", **params})
+        assert got.status_code == 200, got.text
+        return dict(got.json()[0])
+
+    german = query(datasetId="urn:ngsi-ld:Dataset:de")
+    assert german["name"]["value"] == "Turm" and "height" not in german
+    default = query(datasetId="@none")
+    assert default["name"] == {"type": "Property", "value": "Tower"} and "height" not in default
+    two = query(datasetId="urn:ngsi-ld:Dataset:de,urn:ngsi-ld:Dataset:fr")
+    assert two["height"]["value"] == 3 and two["name"]["datasetId"] == "urn:ngsi-ld:Dataset:de"
+    nothing = query(attrs="name", datasetId="urn:ngsi-ld:Dataset:fr")
+    assert set(nothing) == {"id", "type"}
+
+
+@pytest.fixture
+def linked(client: TestClient) -> TestClient:
+    country = {
+        "id": "urn:ngsi-ld:Country:F",
+        "type": "Country",
+        "name": {"type": "Property", "value": "F"},
+    }
+    city = {
+        "id": "urn:ngsi-ld:City:P",
+        "type": "City",
+        "name": {"type": "Property", "value": "P"},
+        "isInCountry": {"type": "Relationship", "object": "urn:ngsi-ld:Country:F"},
+    }
+    building = {
+        "id": "urn:ngsi-ld:Building:B",
+        "type": "Building",
+        "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:P"},
+    }
+    for entity in (country, city, building):
+        assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    return client
+
+
+def test_join_inline_and_flat(linked: TestClient) -> None:
+    url = f"{BASE}/entities/urn:ngsi-ld:Building:B"
+    inline = linked.get(url, params={"join": "inline"}).json()
+    city = inline["locatedAt"]["entity"]
+    assert city["id"] == "urn:ngsi-ld:City:P" and "entity" not in city["isInCountry"]
+    two = linked.get(url, params={"join": "inline", "joinLevel": 2}).json()
+    assert two["locatedAt"]["entity"]["isInCountry"]["entity"]["id"] == "urn:ngsi-ld:Country:F"
+    simple = linked.get(url, params={"join": "inline", "options": "keyValues"}).json()
+    assert simple["locatedAt"]["id"] == "urn:ngsi-ld:City:P"
+    flat = linked.get(url, params={"join": "flat", "joinLevel": 2}).json()
+    assert [e["id"] for e in flat] == [
+        "urn:ngsi-ld:Building:B",
+        "urn:ngsi-ld:City:P",
+        "urn:ngsi-ld:Country:F",
+    ]
+    picked = linked.get(
+        url, params={"join": "flat", "joinLevel": 2, "pick": "id,locatedAt{id,name}"}
+    )
+    assert picked.json() == [
+        {
+            "id": "urn:ngsi-ld:Building:B",
+            "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:P"},
+        },
+        {"id": "urn:ngsi-ld:City:P", "name": {"type": "Property", "value": "P"}},
+    ]
+    query = linked.get(f"{BASE}/entities", params={"type": "Building", "join": "flat"}).json()
+    assert [e["id"] for e in query] == ["urn:ngsi-ld:Building:B", "urn:ngsi-ld:City:P"]
+    bad = linked.get(url, params={"join": "sideways"})
+    assert bad.status_code == 400 and error_type(bad) == "BadRequestData"

@@ -16,9 +16,11 @@ from dos.broker.entities.validate import check_entity_id
 from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
+from dos.broker.http.join import Joiner, join_of
 from dos.broker.http.params import DEFAULT_LIMIT, build_query
 from dos.broker.http.render import View, empty, json_response, tenant_headers
 from dos.broker.http.request import (
+    GEO_JSON,
     JSON,
     LD_JSON,
     MERGE_PATCH,
@@ -43,7 +45,7 @@ from dos.broker.jsonld.expand import (
 from dos.broker.jsonld.representations import representation_from_options
 from dos.broker.query.order import parse_order_by
 from dos.broker.query.projection import parse_projection
-from dos.broker.store import EntityQuery
+from dos.broker.store import Doc, EntityQuery
 
 
 def _entity_id(request: Request) -> str:
@@ -66,12 +68,16 @@ def view_of(request: Request, ctx: ActiveContext, *, geo: bool = True) -> View:
         lambda name: expand_name(name, ctx),
         request.query_params.get("attrs"),
     )
+    view.projection = projection
     if projection is not None:
         if projection.pick is not None:
             view.pick = {member.key for member in projection.pick}
         if projection.omit is not None:
             view.omit = {member.key for member in projection.omit if member.nested is None}
     view.lang = request.query_params.get("lang")
+    dataset_ids = csv_param(request, "datasetId")
+    if dataset_ids is not None:
+        view.dataset_ids = set(dataset_ids)
     geometry = request.query_params.get("geometryProperty")
     if geometry:
         expand_name(geometry, ctx)  # checks the name
@@ -100,6 +106,10 @@ async def retrieve_entity(request: Request) -> Response:
     ctx = await request_context(request)
     view = view_of(request, ctx)
     doc = await ent.entity_retrieve(request.app.state.store, tenant, entity_id)
+    mode, level = join_of(request)
+    if mode is not None and view.accept != GEO_JSON:
+        joined = await Joiner(request.app.state.store, tenant, view, mode, level).entity(doc)
+        return json_response(joined, media_type=view.accept, headers=view.headers())
     body = view.entity(doc)
     if (view.pick is not None or view.omit is not None) and not set(body) - {"@context"}:
         raise NgsiError("ResourceNotFound", f"pick/omit leave nothing of entity {entity_id}")
@@ -124,7 +134,17 @@ async def query_entities(request: Request) -> Response:
     headers = view.headers()
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
-    return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+    return json_response(
+        await render_entities(request, tenant, view, docs), media_type=view.accept, headers=headers
+    )
+
+
+async def render_entities(request: Request, tenant: str, view: View, docs: list[Doc]) -> Any:
+    """A query result as the view wants it, with linked entities for ``join``."""
+    mode, level = join_of(request)
+    if mode is None or view.accept == GEO_JSON:
+        return view.entities(docs)
+    return await Joiner(request.app.state.store, tenant, view, mode, level).entities(docs)
 
 
 async def run_query(

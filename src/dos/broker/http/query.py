@@ -10,7 +10,7 @@ from starlette.responses import Response
 from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
-from dos.broker.http.entities import run_query, view_of
+from dos.broker.http.entities import render_entities, run_query, view_of
 from dos.broker.http.params import DEFAULT_LIMIT, build_query
 from dos.broker.http.render import json_response
 from dos.broker.http.request import bool_param, int_param, read_json
@@ -74,4 +74,6 @@ async def query_post(request: Request) -> Response:
     headers = view.headers()
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
-    return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+    return json_response(
+        await render_entities(request, tenant, view, docs), media_type=view.accept, headers=headers
+    )
