@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from dos.broker.store.sqlite import SqliteStore
 from tests.cli.conftest import Run
+from tests.services import mqtt_url
 
 
 def test_service_and_device_commands(dos: Run) -> None:
@@ -59,3 +70,59 @@ def test_simulate_rejects_bad_options(dos: Run) -> None:
     result = dos("simulate", "--interval", "0")
     assert result.returncode == 2 and "--interval" in result.stderr
     assert "--speed" in dos("simulate", "--help").stdout
+
+
+def test_ingest_consumes_measures_alone(dos: Run, tmp_path: Any) -> None:
+    """``dos ingest`` (no HTTP server) stores a measure published on MQTT."""
+    url = mqtt_url()
+    assert dos("migrate", "--only", "broker").returncode == 0
+    apikey = f"k{uuid.uuid4().hex[:10]}"
+    dos("broker", "service", "add", "--apikey", apikey, "--entity-type", "WeatherObserved")
+    dos("broker", "device", "add", "cli-1", "--attr", "t=temperature:CEL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOS_")}
+    env.update(DOS_DATA_DIR=str(tmp_path / "var"), DOS_MQTT_URL=url)
+    consumer = subprocess.Popen(
+        [sys.executable, "-m", "dos", "ingest", "--client-id", f"t-{apikey}"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert consumer.stdout is not None
+        assert "consuming" in consumer.stdout.readline()
+        time.sleep(1.0)  # connected and subscribed
+        parts = urlsplit(url)
+        for _attempt in range(10):  # the share group "dos" may have other members here
+            subprocess.run(
+                [
+                    "mosquitto_pub",
+                    "-h",
+                    str(parts.hostname),
+                    "-p",
+                    str(parts.port or 1883),
+                    "-q",
+                    "1",
+                    "-t",
+                    f"/{apikey}/cli-1/attrs",
+                    "-m",
+                    '{"t": 17.5}',
+                ],
+                check=True,
+                timeout=10,
+            )
+            time.sleep(1.0)
+            store = SqliteStore(tmp_path / "var" / "broker.sqlite3")
+            try:
+                doc = store.read(lambda s: s.get("", "urn:ngsi-ld:WeatherObserved:cli-1"))
+            finally:
+                store.close()
+            if doc:
+                break
+        assert doc is not None, "the measure was not stored"
+        temperature = doc["attrs"]["https://uri.etsi.org/ngsi-ld/default-context/temperature"]
+        assert temperature[0]["value"] == 17.5
+    finally:
+        consumer.send_signal(signal.SIGTERM)
+        consumer.wait(timeout=20)
+    assert consumer.returncode == 0

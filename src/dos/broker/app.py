@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -106,13 +105,12 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
 
     async def startup() -> None:
         if config.MQTT_URL:  # sensor measures over MQTT (dos.broker.ingest.mqtt)
-            from dos.broker.ingest.mqtt import MqttIngest
+            from dos.broker.ingest.mqtt import MqttIngest, client_id_for
 
             # one worker keeps a stable MQTT session across restarts (unacked messages are
             # redelivered); several workers of one host need distinct client ids
-            client_id = f"dos-ingest-{socket.gethostname()}"
-            if config.WORKERS > 1:
-                client_id += f"-{os.getpid()}"
+            role = "serve" if config.WORKERS == 1 else f"serve-{os.getpid()}"
+            client_id = client_id_for(config, role)
             app.state.mqtt = MqttIngest(
                 str(config.MQTT_URL), store, asyncio.get_running_loop(), client_id=client_id
             )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import socket
 from typing import Any
 
 from dos.cli import CommandError, setup
@@ -24,8 +23,8 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--client-id",
-        help="MQTT client id (default: dos-ingest-<host>-cli); keep it stable across restarts "
-        "so that unacknowledged messages are delivered again",
+        help="MQTT client id (default: dos-ingest-<host>-<database hash>-cli); keep it stable "
+        "across restarts so that unacknowledged messages are delivered again",
     )
     p.set_defaults(handler=run)
 
@@ -42,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         store.close()
         raise CommandError(setup.describe_db_error(cfg, exc, "broker")) from None
-    client_id = args.client_id or f"dos-ingest-{socket.gethostname()}-cli"
+    from dos.broker.ingest.mqtt import client_id_for
+
+    client_id = args.client_id or client_id_for(cfg, "cli")
     try:
         asyncio.run(_consume(str(cfg.MQTT_URL), store, client_id))
     finally:

@@ -13,6 +13,7 @@ false). paho reconnects with exponential backoff (1 s … 60 s).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import socket
 import ssl
@@ -28,6 +29,7 @@ from paho.mqtt.properties import Properties
 
 from dos.broker.ingest.measures import Rejected, ingest, reject
 from dos.broker.store import Store
+from dos.config import Config
 
 log = logging.getLogger("dos.broker.ingest")
 SHARE_GROUP = "dos"
@@ -49,6 +51,19 @@ def parse_url(url: str) -> dict[str, Any]:
         "password": unquote(parts.password) if parts.password else None,
         "tls": tls,
     }
+
+
+def client_id_for(config: Config, role: str) -> str:
+    """A client id that stays the same across restarts of one installation.
+
+    Stable ids let a restarted consumer resume its MQTT session (unacknowledged messages are
+    delivered again); the database in the id keeps two installations on one host apart.
+    """
+    database = (
+        str(config.DATABASE_URL) if config.uses_postgres else str(config.sqlite_path("broker"))
+    )
+    identity = hashlib.sha256(database.encode()).hexdigest()[:8]
+    return f"dos-ingest-{socket.gethostname()}-{identity}-{role}"
 
 
 def split_topic(topic: str) -> tuple[str, str] | None:
