@@ -162,6 +162,18 @@ def _statics(binding: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+#: entities this process has written (their creation document need not be built again)
+_existing: set[tuple[str, str]] = set()
+
+
+def _entity(binding: dict[str, Any], first: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    """The new entity in the internal representation: statics, location, first measure."""
+    entity = {"id": binding["entity_id"], "type": binding["entity_type"], **_statics(binding)}
+    doc: dict[str, Any] = expand_entity({**entity, **first}, ctx)
+    check_entity(doc)
+    return doc
+
+
 async def ingest(
     store: Store, apikey: str, device_id: str, payload: Any, *, received: str | None = None
 ) -> str:
@@ -191,16 +203,15 @@ async def ingest(
         updates = [expand_attributes(attrs, ctx) for attrs in compact]
         for expanded in updates:
             check_attrs(expanded, f"entity {entity_id}")
-        first = {"id": entity_id, "type": binding["entity_type"], **_statics(binding), **compact[0]}
-        doc = expand_entity(first, ctx)
-        check_entity(doc)
+        # the whole entity (statics, location) is built only while it may not exist yet
+        doc = None if (tenant, entity_id) in _existing else _entity(binding, compact[0], ctx)
     except NgsiError as exc:
         raise reject("malformed", exc.detail, device_id) from None
 
     def write(session: Session) -> None:
         start = 0
         if session.get(tenant, entity_id) is None:
-            ops.create(session, tenant, doc)
+            ops.create(session, tenant, doc or _entity(binding, compact[0], ctx))
             start = 1
         for expanded in updates[start:]:
             ops.append_attrs(session, tenant, entity_id, expanded, no_overwrite=False)
@@ -209,4 +220,7 @@ async def ingest(
         await store.awrite(write)
     except NgsiError as exc:
         raise reject("rejected_by_broker", exc.detail, device_id, exc.status) from None
+    if len(_existing) > 100_000:
+        _existing.clear()
+    _existing.add((tenant, entity_id))
     return entity_id
