@@ -2,7 +2,7 @@
 
 1. Service groups per city and kind (API key ``<city>-<kind>``, tenant = the city's slug) and
    one device per station of :func:`dos.demo.network.build_network`, through the real
-   provisioning API ``/iot/services`` and ``/iot/devices``. Existing devices are updated.
+   provisioning API ``/iot/services`` and ``/iot/devices``. Changed devices are updated.
 2. The car parks of Schwerte as ``OffStreetParking`` entities.
 3. A backfill of the last :data:`BACKFILL_DAYS` days in hourly steps through the NGSI-LD
    batch upsert (chunks of ~1000 entities, ``observedAt`` on every value, time order). Each
@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import orjson
 
+from dos.broker.ingest import registry
 from dos.demo.network import CAR_PARKS, Station, build_network
 from dos.demo.physics import Climate
 from dos.demo.progress import Progress
@@ -150,7 +151,7 @@ async def provision(http: httpx.AsyncClient, stations: list[Station]) -> int:
                     headers=headers,
                 )
             _check(response, f"service group {apikey}")
-        existing: set[str] = set()
+        existing: dict[str, dict[str, Any]] = {}
         offset = 0
         while True:
             page = await http.get(
@@ -158,7 +159,7 @@ async def provision(http: httpx.AsyncClient, stations: list[Station]) -> int:
             )
             _check(page, "device list")
             devices = page.json()["devices"]
-            existing |= {d["device_id"] for d in devices}
+            existing.update({d["device_id"]: d for d in devices})
             offset += len(devices)
             if not devices or offset >= page.json()["count"]:
                 break
@@ -169,7 +170,8 @@ async def provision(http: httpx.AsyncClient, stations: list[Station]) -> int:
             _check(response, "devices")
         created += len(new)
         for station in mine:
-            if station.device_id in existing:
+            stored = existing.get(station.device_id)
+            if stored is not None and stored != registry.device_from(device_of(station)):
                 response = await http.put(
                     f"/iot/devices/{station.device_id}",
                     content=orjson.dumps(device_of(station)),
