@@ -304,3 +304,11 @@ def test_join_in_query_object_and_flat_without_linked_entity(linked: TestClient)
     assert linked.delete(f"{BASE}/entities/urn:ngsi-ld:City:P").status_code == 204
     alone = linked.get(f"{BASE}/entities/urn:ngsi-ld:Building:B", params={"join": "flat"})
     assert alone.json()["id"] == "urn:ngsi-ld:Building:B"
+
+
+def test_retrieve_with_only_unknown_attrs_is_not_found(filled: TestClient) -> None:
+    url = f"{BASE}/entities/urn:ngsi-ld:WeatherObserved:1"
+    missing = filled.get(url, params={"attrs": "unknownAttribute"})
+    assert missing.status_code == 404 and error_type(missing) == "ResourceNotFound"
+    some = filled.get(url, params={"attrs": "unknownAttribute,temperature"})
+    assert some.status_code == 200 and set(some.json()) == {"id", "type", "temperature"}

@@ -106,6 +106,9 @@ async def retrieve_entity(request: Request) -> Response:
     ctx = await request_context(request)
     view = view_of(request, ctx)
     doc = await ent.entity_retrieve(request.app.state.store, tenant, entity_id)
+    if view.attrs is not None and not set(view.attrs) & set(doc.get("attrs", {})):
+        # none of the asked attributes exists (§5.7.1, ETSI 018_03_02)
+        raise NgsiError("ResourceNotFound", f"entity {entity_id} has none of the attributes asked")
     mode, level = join_of(request)
     if mode is not None and view.accept != GEO_JSON:
         joined = await Joiner(request.app.state.store, tenant, view, mode, level).entity(doc)
