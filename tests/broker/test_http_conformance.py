@@ -312,3 +312,11 @@ def test_retrieve_with_only_unknown_attrs_is_not_found(filled: TestClient) -> No
     assert missing.status_code == 404 and error_type(missing) == "ResourceNotFound"
     some = filled.get(url, params={"attrs": "unknownAttribute,temperature"})
     assert some.status_code == 200 and set(some.json()) == {"id", "type", "temperature"}
+
+
+def test_query_pick_leaves_out_entities_without_the_members(filled: TestClient) -> None:
+    got = filled.get(
+        f"{BASE}/entities", params={"type": "WeatherObserved,Streetlight", "pick": "status"}
+    )
+    assert got.status_code == 200, got.text
+    assert got.json() == [{"status": {"type": "Property", "value": "on"}}]

@@ -152,8 +152,14 @@ async def render_entities(
     """A query result as the view wants it, with linked entities for ``join`` (a query
     parameter, or a member of the Query object ``body``)."""
     mode, level = join_of(request, body)
-    if mode is None or view.accept == GEO_JSON:
+    if view.accept == GEO_JSON:
         return view.entities(docs)
+    if mode is None:
+        rendered = view.entities(docs)
+        if view.pick is not None or view.omit is not None:
+            # an entity with no member left is not part of the result (§4.21, ETSI 019_17_01)
+            rendered = [e for e in rendered if set(e) - {"@context"}]
+        return rendered
     return await Joiner(request.app.state.store, tenant, view, mode, level).entities(docs)
 
 
