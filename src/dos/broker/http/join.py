@@ -22,12 +22,19 @@ from dos.broker.store import Doc, Session, Store
 MAX_JOIN_LEVEL = 5
 
 
-def join_of(request: Request) -> tuple[str | None, int]:
-    """The ``join`` mode (None when absent) and ``joinLevel`` of a request."""
+def join_of(request: Request, body: dict[str, Any] | None = None) -> tuple[str | None, int]:
+    """The ``join`` mode (None when absent) and ``joinLevel`` of a request (or of the members
+    ``join`` and ``joinLevel`` of a Query object ``body``)."""
     join = request.query_params.get("join")
+    level = int_param(request, "joinLevel", 1, minimum=1)
+    if body is not None and body.get("join") is not None:
+        join = body["join"]
+        raw_level = body.get("joinLevel", 1)
+        if type(raw_level) is not int or raw_level < 1:
+            raise NgsiError("BadRequestData", "joinLevel must be a whole number of at least 1")
+        level = raw_level
     if join is not None and join not in ("inline", "flat", "@none"):
         raise NgsiError("BadRequestData", f"join must be inline, flat or @none, not {join!r}")
-    level = int_param(request, "joinLevel", 1, minimum=1)
     if level > MAX_JOIN_LEVEL:
         raise NgsiError("BadRequestData", f"joinLevel is at most {MAX_JOIN_LEVEL}")
     return (None if join == "@none" else join), level
@@ -129,7 +136,8 @@ class Joiner:
         """One entity (retrieve): a dict for inline, a list for flat."""
         self.seen.add(doc["id"])
         out = await self.render(doc, self.view, 0)
-        return [out, *self.flat] if self.mode == "flat" else out
+        # flat without any linked entity found: just the entity (ETSI 018_14_02)
+        return [out, *self.flat] if self.mode == "flat" and self.flat else out
 
     async def entities(self, docs: list[Doc]) -> list[Any]:
         """A query result: for flat, the linked entities follow the matching ones."""

@@ -75,5 +75,7 @@ async def query_post(request: Request) -> Response:
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
     return json_response(
-        await render_entities(request, tenant, view, docs), media_type=view.accept, headers=headers
+        await render_entities(request, tenant, view, docs, body),
+        media_type=view.accept,
+        headers=headers,
     )
