@@ -8,10 +8,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run install dev test lint typecheck migrations-check pytest lock docs clean
 
-run: install ## install, migrate, load the demo region and serve on http://127.0.0.1:8000
+run: install ## install, migrate, load the demo region, serve on http://127.0.0.1:8000 with live sensors
 	$(DOS) migrate
 	$(DOS) demo
-	$(DOS) serve
+	$(DOS) simulate & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; $(DOS) serve
 
 install: $(STAMP)
 

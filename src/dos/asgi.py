@@ -1,4 +1,4 @@
-"""One ASGI process: ``/ngsi-ld/`` → broker, ``/static/`` → files, ops endpoints, rest → portal.
+"""One ASGI process: ``/ngsi-ld/`` and ``/iot/`` → broker, ``/static/`` → files, ops endpoints, rest → portal.
 
 ``uvicorn --factory dos.asgi:create_app`` (what ``dos serve`` runs). ``DOS_SERVE_ONLY`` picks
 the parts: a broker-only process never imports Django.
@@ -95,7 +95,7 @@ def create_app(config: Config | None = None) -> ASGIApp:
             await _lifespan(receive, send, broker)
             return
         path: str = scope.get("path", "")
-        if path.startswith("/ngsi-ld/") or path == "/ngsi-ld":
+        if path.startswith(("/ngsi-ld/", "/iot/")) or path == "/ngsi-ld":
             if broker is None:
                 await _respond(send, 404, b"the NGSI-LD broker is not served here", "text/plain")
                 return
@@ -120,6 +120,8 @@ def create_app(config: Config | None = None) -> ASGIApp:
         path: str = scope.get("path", "")
         if path.startswith("/ngsi-ld"):
             return str(scope.get("dos.route") or "/ngsi-ld/…")
+        if path.startswith("/iot/"):
+            return str(scope.get("dos.route") or "/iot/…")
         if path in ("/healthz", "/readyz", "/metrics"):
             return path
         if path.startswith("/static/"):

@@ -130,11 +130,11 @@ def test_migrate_demo_createadmin_city_check(dos: Run) -> None:
     assert "broker (sqlite): 0 migration(s) applied" in again.stdout
     assert "portal: 0 migration(s) applied" in again.stdout
 
-    demo = dos("demo")
+    demo = dos("demo", "--days", "0")  # the sensor backfill: the latest hour only
     assert demo.returncode == 0, demo.stderr
     assert "city Dortmund: added" in demo.stdout and "city Schwerte: added" in demo.stdout
     password = re.search(r"admin@dos\.localhost / (\S+)", demo.stdout).group(1)
-    demo2 = dos("demo")
+    demo2 = dos("demo", "--days", "0")
     assert "city Dortmund: up to date" in demo2.stdout
     assert password not in demo2.stdout  # printed once only
 

@@ -31,7 +31,7 @@ def test_migrate_and_check_on_postgresql_use_two_schemas(dos: Run, fresh_databas
     result = dos("migrate", env=env)
     assert result.returncode == 0, result.stderr
     assert f"broker (postgresql): {len(MIGRATIONS)} migration(s) applied" in result.stdout
-    demo = dos("demo", env=env)
+    demo = dos("demo", "--days", "0", env=env)
     assert demo.returncode == 0, demo.stderr
     with psycopg.connect(fresh_database) as conn:
         tables = dict(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dos.broker.errors import NgsiError
 from dos.broker.http import routes
+from dos.broker.ingest.http import routes as ingest_routes
 from dos.broker.jsonld.resolver import ContextResolver
 from dos.broker.store import Store, open_store
 from dos.broker.subscriptions.dispatcher import Dispatcher
@@ -76,7 +78,7 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
     if config.BROKER_OPEN_WRITES:
         log.warning("DOS_BROKER_OPEN_WRITES is on: NGSI-LD writes need no token (demo only)")
     app = Starlette(
-        routes=routes(),
+        routes=routes() + ingest_routes(),
         middleware=[Middleware(TrailingSlash)],
         exception_handlers={
             NgsiError: _ngsi_error,
@@ -100,13 +102,29 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
             return f"broker database: {exc}"
         return None
 
+    app.state.mqtt = None
+
     async def startup() -> None:
         # notifications are delivered by this process too (``dos worker`` runs it alone)
         dispatcher = Dispatcher(store, app.state.resolver)
         app.state.dispatcher = dispatcher
         app.state.dispatcher_task = asyncio.create_task(dispatcher.run())
+        if config.MQTT_URL:  # sensor measures over MQTT (dos.broker.ingest.mqtt)
+            from dos.broker.ingest.mqtt import MqttIngest, client_id_for
+
+            # one worker keeps a stable MQTT session across restarts (unacked messages are
+            # redelivered); several workers of one host need distinct client ids
+            role = "serve" if config.WORKERS == 1 else f"serve-{os.getpid()}"
+            client_id = client_id_for(config, role)
+            app.state.mqtt = MqttIngest(
+                str(config.MQTT_URL), store, asyncio.get_running_loop(), client_id=client_id
+            )
+            app.state.mqtt.start()
 
     async def shutdown() -> None:
+        if app.state.mqtt is not None:
+            app.state.mqtt.stop()
+            app.state.mqtt = None
         dispatcher = getattr(app.state, "dispatcher", None)
         if dispatcher is not None:
             await dispatcher.stop()

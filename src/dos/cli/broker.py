@@ -1,4 +1,9 @@
-"""``dos broker token create|list|revoke``: bearer tokens of the NGSI-LD API."""
+"""``dos broker token|service|device …``: API tokens and the ingestion registry.
+
+``token create|list|revoke``: bearer tokens of the NGSI-LD API. ``service add|list|remove``
+and ``device add|list|remove``: service groups (API keys) and devices of the IoT ingestion,
+the same records as ``/iot/services`` and ``/iot/devices`` (see docs/ingestion.md).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("broker", help="manage the NGSI-LD broker (API tokens)")
+    p = sub.add_parser("broker", help="manage the NGSI-LD broker (API tokens, sensors)")
     broker_sub = p.add_subparsers(dest="broker_command", metavar="ACTION", required=True)
     token = broker_sub.add_parser("token", help="create, list or revoke NGSI-LD API tokens")
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -35,6 +40,9 @@ def register(sub: Any) -> None:
     revoke = token_sub.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("id", help="the token id shown by `dos broker token list`")
     revoke.set_defaults(handler=run_revoke)
+    from dos.cli import broker_devices
+
+    broker_devices.register(broker_sub)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ the live simulator produce one consistent series, and a seed makes a run reprodu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from datetime import UTC, datetime, timedelta
@@ -67,6 +68,10 @@ class Climate:
 
     def __init__(self, seed: int = 2030) -> None:
         self.seed = seed
+        # region-wide values depend on the time only: computed once per time (the backfill and
+        # tree moisture ask for the same hours again and again)
+        for name in ("cloudiness", "wind_speed", "rain", "background_temperature", "dew_point"):
+            setattr(self, name, functools.lru_cache(maxsize=1 << 16)(getattr(self, name)))
 
     # -- region-wide weather --------------------------------------------------------------
     def cloudiness(self, t: datetime) -> float:

@@ -106,6 +106,9 @@ async def retrieve_entity(request: Request) -> Response:
     ctx = await request_context(request)
     view = view_of(request, ctx)
     doc = await ent.entity_retrieve(request.app.state.store, tenant, entity_id)
+    if view.attrs is not None and not set(view.attrs) & set(doc.get("attrs", {})):
+        # none of the asked attributes exists (§5.7.1, ETSI 018_03_02)
+        raise NgsiError("ResourceNotFound", f"entity {entity_id} has none of the attributes asked")
     mode, level = join_of(request)
     if mode is not None and view.accept != GEO_JSON:
         joined = await Joiner(request.app.state.store, tenant, view, mode, level).entity(doc)
@@ -149,8 +152,14 @@ async def render_entities(
     """A query result as the view wants it, with linked entities for ``join`` (a query
     parameter, or a member of the Query object ``body``)."""
     mode, level = join_of(request, body)
-    if mode is None or view.accept == GEO_JSON:
+    if view.accept == GEO_JSON:
         return view.entities(docs)
+    if mode is None:
+        rendered = view.entities(docs)
+        if view.pick is not None or view.omit is not None:
+            # an entity with no member left is not part of the result (§4.21, ETSI 019_17_01)
+            rendered = [e for e in rendered if set(e) - {"@context"}]
+        return rendered
     return await Joiner(request.app.state.store, tenant, view, mode, level).entities(docs)
 
 

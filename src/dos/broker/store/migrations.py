@@ -213,5 +213,44 @@ def pending(applied: set[str]) -> list[str]:
 class MigrationsPending(RuntimeError):
     """The broker database exists but is older than this code: run ``dos migrate``."""
 
+    def __init__(self, names: list[str    (
+        "0005_iot_agent",
+        # ingestion: service groups (API keys) and devices; documents as JSON text
+        """
+CREATE TABLE iot_services (
+    tenant TEXT NOT NULL, apikey TEXT NOT NULL, resource TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (apikey, resource)
+);
+CREATE INDEX iot_services_tenant ON iot_services (tenant, apikey);
+CREATE TABLE iot_devices (
+    tenant TEXT NOT NULL, device_id TEXT NOT NULL, apikey TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (tenant, device_id)
+);
+CREATE UNIQUE INDEX iot_devices_key ON iot_devices (apikey, device_id)
+""",
+        """
+CREATE TABLE iot_services (
+    tenant TEXT NOT NULL, apikey TEXT NOT NULL, resource TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (apikey, resource)
+);
+CREATE INDEX iot_services_tenant ON iot_services (tenant, apikey);
+CREATE TABLE iot_devices (
+    tenant TEXT NOT NULL, device_id TEXT NOT NULL, apikey TEXT NOT NULL, doc TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (tenant, device_id)
+);
+CREATE UNIQUE INDEX iot_devices_key ON iot_devices (apikey, device_id)
+""",
+    ),
+]
+
+
+def pending(applied: set[str]) -> list[str]:
+    """Names of the migrations not yet in ``applied``."""
+    return [name for name, _, _ in MIGRATIONS if name not in applied]
+
+
+class MigrationsPending(RuntimeError):
+    """The broker database exists but is older than this code: run ``dos migrate``."""
+
     def __init__(self, names: list[str]) -> None:
         super().__init__(f"the broker database needs `dos migrate` (pending: {', '.join(names)})")

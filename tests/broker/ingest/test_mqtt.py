@@ -1,0 +1,160 @@
+"""MQTT ingestion against the real Mosquitto: end to end, rejections, ack after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from dos.broker.ingest import mqtt as ingest_mqtt
+from dos.broker.ingest.mqtt import MqttIngest, parse_url, split_topic
+from dos.broker.store import Store
+from dos.observability import METRICS
+from tests.broker.conftest import TestClient, broker_client
+from tests.broker.ingest.conftest import device, service
+from tests.services import mqtt_url
+
+
+def test_topic_and_url_parsing() -> None:
+    assert split_topic("/k/d-1/attrs") == ("k", "d-1")
+    assert split_topic("k/d-1/attrs") == ("k", "d-1")
+    assert split_topic("/k/attrs") is None
+    assert split_topic("/k/d/cmd") is None
+    assert parse_url("mqtt://u:p%40ss@host")["password"] == "p@ss"
+    assert parse_url("mqtts://host")["port"] == 8883
+    with pytest.raises(ValueError, match="mqtt://host"):
+        parse_url("http://host")
+
+
+def publish(url: str, topic: str, payload: bytes) -> None:
+    settings = parse_url(url)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.connect(settings["host"], settings["port"])
+    client.loop_start()
+    client.publish(topic, payload, qos=1).wait_for_publish(10)
+    client.loop_stop()
+    client.disconnect()
+
+
+def wait_for(check: Any, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def ctx(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    url = mqtt_url()
+    # a share group and API key of this test only: other processes may use the same Mosquitto
+    monkeypatch.setattr(ingest_mqtt, "SHARE_GROUP", f"test{uuid.uuid4().hex[:8]}")
+    apikey = f"k{uuid.uuid4().hex[:10]}"
+    with broker_client(store, tmp_path, DOS_BROKER_OPEN_WRITES="true", DOS_MQTT_URL=url) as client:
+        client.post("/iot/services", json={"services": [service(apikey=apikey)]})
+        client.post("/iot/devices", json={"devices": [device(apikey=apikey)]})
+
+        class Ctx:
+            pass
+
+        c: Any = Ctx()
+        c.url, c.client, c.apikey, c.store = url, client, apikey, store
+        yield c
+        run(client, client.app.state.shutdown())
+
+
+def run(client: TestClient, coro: Any) -> Any:
+    return asyncio.run_coroutine_threadsafe(coro, client._loop).result(10)
+
+
+def entity(client: TestClient) -> Any:
+    response = client.get("/ngsi-ld/v1/entities/urn:ngsi-ld:WeatherObserved:klima-001")
+    return response.json() if response.status_code == 200 else None
+
+
+def test_startup_hook_consumes_measures(ctx: Any) -> None:
+    run(ctx.client, ctx.client.app.state.startup())
+    consumer = ctx.client.app.state.mqtt
+    assert consumer is not None
+    wait_for(consumer.connected.is_set)
+    time.sleep(0.2)  # the SUBACK
+    publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 23.5, "h": 40}')
+    got = wait_for(lambda: entity(ctx.client))
+    assert got["temperature"]["value"] == 23.5
+    assert got["temperature"]["unitCode"] == "CEL"
+    assert got["location"]["value"]["coordinates"] == [7.46, 51.51]
+
+
+def test_rejected_messages_are_dropped_and_the_consumer_goes_on(ctx: Any) -> None:
+    loop = ctx.client._loop
+    consumer = MqttIngest(ctx.url, ctx.store, loop, client_id=f"t-{uuid.uuid4().hex[:8]}")
+    consumer.start()
+    try:
+        wait_for(consumer.connected.is_set)
+        time.sleep(0.2)
+        key = ("ingest_rejected", (("reason", "malformed"),))
+        before = METRICS.counters[key]
+        range_key = ("ingest_rejected", (("reason", "out_of_range"),))
+        before_range = METRICS.counters[range_key]
+        publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b"{broken")
+        publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"h": 250}')
+        publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 18.0}')
+        got = wait_for(lambda: entity(ctx.client))
+        assert got["temperature"]["value"] == 18.0
+        assert "relativeHumidity" not in got
+        assert METRICS.counters[key] == before + 1
+        assert METRICS.counters[range_key] == before_range + 1
+    finally:
+        consumer.stop()
+
+
+class FailingStore:
+    """A store whose writes fail (the database is down): nothing may be acknowledged."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.attempts = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    async def awrite(self, fn: Any) -> Any:
+        self.attempts += 1
+        raise OSError("database unreachable")
+
+
+def test_message_is_acknowledged_only_after_commit(ctx: Any) -> None:
+    """A message whose write failed is not acked: the next session gets it again."""
+    loop = ctx.client._loop
+    client_id = f"t-{uuid.uuid4().hex[:8]}"
+    failing = FailingStore(ctx.store)
+    first = MqttIngest(ctx.url, failing, loop, client_id=client_id)  # type: ignore[arg-type]
+    acks: list[int] = []
+    real_ack = first.client.ack
+    first.client.ack = lambda mid, qos: (acks.append(mid), real_ack(mid, qos))  # type: ignore[method-assign]
+    first.start()
+    wait_for(first.connected.is_set)
+    time.sleep(0.2)
+    publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 12.5}')
+    wait_for(lambda: failing.attempts >= 1)
+    time.sleep(0.3)
+    assert acks == []
+    first.stop()
+    assert entity(ctx.client) is None
+    # the same session again, with a working store: Mosquitto redelivers the unacked message
+    second = MqttIngest(ctx.url, ctx.store, loop, client_id=client_id)
+    second.start()
+    try:
+        got = wait_for(lambda: entity(ctx.client))
+        assert got["temperature"]["value"] == 12.5
+    finally:
+        second.stop()
