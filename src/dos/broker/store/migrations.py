@@ -202,18 +202,7 @@ CREATE INDEX outbox_next ON outbox (next_ms, pk);
 CREATE INDEX outbox_subscription ON outbox (tenant, subscription_id, pk)
 """,
     ),
-]
-
-
-def pending(applied: set[str]) -> list[str]:
-    """Names of the migrations not yet in ``applied``."""
-    return [name for name, _, _ in MIGRATIONS if name not in applied]
-
-
-class MigrationsPending(RuntimeError):
-    """The broker database exists but is older than this code: run ``dos migrate``."""
-
-    def __init__(self, names: list[str    (
+    (
         "0005_iot_agent",
         # ingestion: service groups (API keys) and devices; documents as JSON text
         """
