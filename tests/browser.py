@@ -85,7 +85,14 @@ def _live_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def live_url(_live_server: str, transactional_db: Any, django_db_blocker: Any) -> str:
+def live_url(
+    _live_server: str,
+    django_db_serialized_rollback: None,
+    transactional_db: Any,
+    django_db_blocker: Any,
+) -> str:
+    # Serialized rollback restores what data migrations created (reference data such as the
+    # SDGs) after each test's flush, so the next browser test finds it again.
     django_db_blocker.unblock()  # the server thread queries the test database
     return _live_server
 
