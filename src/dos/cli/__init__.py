@@ -14,7 +14,17 @@ from importlib import import_module
 from dos import __version__
 from dos.config import ConfigError
 
-COMMAND_MODULES = ("serve", "db", "accounts", "demo", "check", "info", "city", "broker")
+COMMAND_MODULES = (
+    "serve",
+    "db",
+    "accounts",
+    "demo",
+    "check",
+    "info",
+    "city",
+    "broker",
+    "strategy",
+)
 
 
 class CommandError(Exception):

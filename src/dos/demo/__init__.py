@@ -10,6 +10,7 @@ from importlib import import_module
 
 STEPS = [
     "dos.demo.region",
+    "dos.demo.strategy",
 ]
 
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "dos.portal.web",
     "dos.portal.tenancy",
     "dos.portal.accounts",
+    "dos.portal.strategy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -35,6 +35,7 @@ RESERVED_SLUGS = frozenset(
         "search",
         "suche",
         "region",
+        "strategie",
         "feeds",
         "sitemap.xml",
         "robots.txt",
