@@ -41,7 +41,10 @@ def pg_schema() -> Iterator[str]:
         admin.close()
 
 
-TABLES = "tenants, entities, entity_types, entity_attrs, entity_geo, contexts, tokens, meta"
+TABLES = (
+    "tenants, entities, entity_types, entity_attrs, entity_geo, contexts, tokens, meta, "
+    "temporal_entities, attr_history, subscriptions, outbox"
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.applications import Starlette
@@ -20,6 +21,7 @@ from dos.broker.errors import NgsiError
 from dos.broker.http import routes
 from dos.broker.jsonld.resolver import ContextResolver
 from dos.broker.store import Store, open_store
+from dos.broker.subscriptions.dispatcher import Dispatcher
 from dos.config import Config
 
 log = logging.getLogger("dos.broker")
@@ -99,9 +101,16 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
         return None
 
     async def startup() -> None:
-        pass
+        # notifications are delivered by this process too (``dos worker`` runs it alone)
+        dispatcher = Dispatcher(store, app.state.resolver)
+        app.state.dispatcher = dispatcher
+        app.state.dispatcher_task = asyncio.create_task(dispatcher.run())
 
     async def shutdown() -> None:
+        dispatcher = getattr(app.state, "dispatcher", None)
+        if dispatcher is not None:
+            await dispatcher.stop()
+            await app.state.dispatcher_task
         await app.state.resolver.aclose()
         store.close()
 

@@ -8,12 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dos.broker.http import batch, contexts, discovery, entities, query
+from dos.broker.http import batch, contexts, discovery, entities, query, subscriptions, temporal
 
 PREFIX = "/ngsi-ld/v1"
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 e = entities
+t = temporal
 #: (path below /ngsi-ld/v1, method, handler)
 TABLE: list[tuple[str, str, Endpoint]] = [
     ("/entities", "GET", e.query_entities),
@@ -38,6 +39,20 @@ TABLE: list[tuple[str, str, Endpoint]] = [
     ("/types/{type:path}", "GET", discovery.show_type),
     ("/attributes", "GET", discovery.list_attributes),
     ("/attributes/{attr:path}", "GET", discovery.show_attribute),
+    ("/temporal/entities", "GET", t.query),
+    ("/temporal/entities", "POST", t.upsert),
+    ("/temporal/entities/{entity_id:path}/attrs/{attr}/{instance_id}", "PATCH", t.modify_instance),
+    ("/temporal/entities/{entity_id:path}/attrs/{attr}/{instance_id}", "DELETE", t.delete_instance),
+    ("/temporal/entities/{entity_id:path}/attrs/{attr}", "DELETE", t.delete_attr),
+    ("/temporal/entities/{entity_id:path}/attrs", "POST", t.append_attrs),
+    ("/temporal/entities/{entity_id:path}", "GET", t.retrieve),
+    ("/temporal/entities/{entity_id:path}", "DELETE", t.delete),
+    ("/temporal/entityOperations/query", "POST", t.query_post),
+    ("/subscriptions", "GET", subscriptions.query),
+    ("/subscriptions", "POST", subscriptions.create),
+    ("/subscriptions/{subscription_id:path}", "GET", subscriptions.retrieve),
+    ("/subscriptions/{subscription_id:path}", "PATCH", subscriptions.update),
+    ("/subscriptions/{subscription_id:path}", "DELETE", subscriptions.delete),
     ("/jsonldContexts", "GET", contexts.list_contexts),
     ("/jsonldContexts", "POST", contexts.add_context),
     ("/jsonldContexts/{context_id:path}", "GET", contexts.show_context),

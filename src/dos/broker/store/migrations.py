@@ -99,4 +99,107 @@ CREATE TABLE tokens (
         "CREATE INDEX entities_tenant_pk ON entities (tenant, pk)",
         "CREATE INDEX entities_tenant_pk ON entities (tenant, pk)",
     ),
+    (
+        "0004_history_subscriptions_outbox",
+        # attribute history (temporal API), subscriptions and the notification outbox: all
+        # written in the same transaction as the entity change that causes them
+        """
+CREATE TABLE temporal_entities (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, types TEXT NOT NULL,
+    created_ms BIGINT NOT NULL, modified_ms BIGINT NOT NULL, deleted_ms BIGINT,
+    PRIMARY KEY (tenant, id)
+);
+CREATE TABLE attr_history (
+    pk INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    attr TEXT NOT NULL,
+    dataset_id TEXT NOT NULL DEFAULT '',
+    instance_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    value TEXT,
+    num REAL,
+    observed_ms BIGINT,
+    created_ms BIGINT NOT NULL,
+    modified_ms BIGINT NOT NULL,
+    deleted_ms BIGINT
+);
+CREATE INDEX attr_history_observed ON attr_history (tenant, entity_id, attr, observed_ms, num);
+CREATE INDEX attr_history_modified ON attr_history (tenant, entity_id, attr, modified_ms);
+CREATE INDEX attr_history_created ON attr_history (tenant, entity_id, attr, created_ms);
+CREATE INDEX attr_history_instance ON attr_history (instance_id);
+CREATE TABLE subscriptions (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, context TEXT NOT NULL,
+    active INTEGER NOT NULL, expires_ms BIGINT, interval_s BIGINT,
+    next_periodic_ms BIGINT, last_notified_ms BIGINT,
+    times_sent BIGINT NOT NULL DEFAULT 0, times_failed BIGINT NOT NULL DEFAULT 0,
+    last_notification TEXT, last_success TEXT, last_failure TEXT, status TEXT NOT NULL DEFAULT 'ok',
+    created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, id)
+);
+CREATE TABLE outbox (
+    pk INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_ms BIGINT NOT NULL,
+    last_error TEXT
+);
+CREATE INDEX outbox_next ON outbox (next_ms, pk);
+CREATE INDEX outbox_subscription ON outbox (tenant, subscription_id, pk)
+""",
+        """
+CREATE TABLE temporal_entities (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, types TEXT NOT NULL,
+    created_ms BIGINT NOT NULL, modified_ms BIGINT NOT NULL, deleted_ms BIGINT,
+    PRIMARY KEY (tenant, id)
+);
+CREATE TABLE attr_history (
+    pk BIGSERIAL PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    attr TEXT NOT NULL,
+    dataset_id TEXT NOT NULL DEFAULT '',
+    instance_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    value TEXT,
+    num DOUBLE PRECISION,
+    observed_ms BIGINT,
+    created_ms BIGINT NOT NULL,
+    modified_ms BIGINT NOT NULL,
+    deleted_ms BIGINT
+);
+CREATE INDEX attr_history_observed ON attr_history (tenant, entity_id, attr, observed_ms, num);
+CREATE INDEX attr_history_modified ON attr_history (tenant, entity_id, attr, modified_ms);
+CREATE INDEX attr_history_created ON attr_history (tenant, entity_id, attr, created_ms);
+CREATE INDEX attr_history_instance ON attr_history (instance_id);
+CREATE TABLE subscriptions (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, context TEXT NOT NULL,
+    active BOOLEAN NOT NULL, expires_ms BIGINT, interval_s BIGINT,
+    next_periodic_ms BIGINT, last_notified_ms BIGINT,
+    times_sent BIGINT NOT NULL DEFAULT 0, times_failed BIGINT NOT NULL DEFAULT 0,
+    last_notification TEXT, last_success TEXT, last_failure TEXT, status TEXT NOT NULL DEFAULT 'ok',
+    created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, id)
+);
+CREATE TABLE outbox (
+    pk BIGSERIAL PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_ms BIGINT NOT NULL,
+    last_error TEXT
+);
+CREATE INDEX outbox_next ON outbox (next_ms, pk);
+CREATE INDEX outbox_subscription ON outbox (tenant, subscription_id, pk)
+""",
+    ),
 ]

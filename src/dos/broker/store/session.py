@@ -201,12 +201,14 @@ class SqlSession:
             (tenant, doc["id"], orjson.dumps(doc).decode(), doc["createdAt"], doc["modifiedAt"]),
         ).fetchone()[0]
         self._index(tenant, int(pk), doc)
+        self.changed(tenant, None, doc)
 
     def update(self, tenant: str, doc: Doc, old: Signature | None = None) -> None:
         """Replace the stored document; index rows are rewritten only when they changed.
 
         ``old`` is the :func:`~dos.broker.store.index.signature` of the stored version.
         """
+        previous = self.get(tenant, doc["id"])
         row = self.x(
             f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
             "WHERE tenant = ? AND id = ? RETURNING pk",
@@ -214,6 +216,7 @@ class SqlSession:
         ).fetchone()
         if row is None:
             raise KeyError(doc["id"])
+        self.changed(tenant, previous, doc)
         if old is not None and old == signature(doc):
             return
         self._unindex(int(row[0]))
@@ -283,13 +286,24 @@ class SqlSession:
         self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
 
     def delete(self, tenant: str, entity_id: str) -> bool:
+        previous = self.get(tenant, entity_id)
         row = self.x(
             "DELETE FROM entities WHERE tenant = ? AND id = ? RETURNING pk", (tenant, entity_id)
         ).fetchone()
         if row is None:
             return False
         self._unindex(int(row[0]))
+        self.changed(tenant, previous, None)
         return True
+
+    def changed(self, tenant: str, old: Doc | None, new: Doc | None) -> None:
+        """Same-transaction consequences of an entity change: history rows and the
+        notifications of matching subscriptions (outbox)."""
+        from dos.broker.subscriptions.outbox import enqueue_change
+        from dos.broker.temporal.history import record_change
+
+        record_change(self, tenant, old, new)
+        enqueue_change(self, tenant, old, new)
 
     # -- discovery ----------------------------------------------------------------------
     def type_summary(self, tenant: str) -> list[tuple[str, int, list[tuple[str, str]]]]:

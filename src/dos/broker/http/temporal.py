@@ -1,0 +1,372 @@
+"""Handlers of ``/temporal/entities`` (ETSI GS CIM 009 §6.18-§6.22, §6.24).
+
+They parse the request, read or write through :mod:`dos.broker.temporal` and render one of the
+temporal representations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dos.broker.entities.validate import check_entity_id
+from dos.broker.errors import NgsiError
+from dos.broker.http.access import require
+from dos.broker.http.context import request_context
+from dos.broker.http.params import DEFAULT_LIMIT, build_query
+from dos.broker.http.query import _selectors
+from dos.broker.http.render import context_headers, empty, json_response, tenant_headers
+from dos.broker.http.request import (
+    LD_JSON,
+    accept_of,
+    bool_param,
+    csv_param,
+    int_param,
+    options_of,
+    read_json,
+)
+from dos.broker.jsonld.active import ActiveContext
+from dos.broker.jsonld.expand import expand_attributes, expand_name, expand_projection, expand_types
+from dos.broker.query.temporal import TemporalQuery, parse_temporal_query
+from dos.broker.store import EntityQuery
+from dos.broker.temporal import operations as tops
+from dos.broker.temporal import render
+from dos.broker.temporal.read import (
+    AGGREGATE_METHODS,
+    TemporalEntity,
+    aggregate,
+    load_instances,
+    parse_duration,
+    temporal_entities,
+)
+from dos.broker.temporal.times import from_ms
+
+#: most instances per attribute in one response; more → 206 with Content-Range (§6.3.10)
+INSTANCE_LIMIT = 1000
+
+
+def _expand_temporal_attrs(body: dict[str, Any], ctx: ActiveContext) -> dict[str, Any]:
+    """Attributes of a temporal payload (each an instance or a list of instances)."""
+    attrs: dict[str, list[dict[str, Any]]] = {}
+    for name, raw in body.items():
+        if name in ("id", "@id", "type", "@type", "@context", "scope"):
+            continue
+        for item in raw if isinstance(raw, list) else [raw]:
+            for iri, instances in expand_attributes({name: item}, ctx).items():
+                attrs.setdefault(iri, []).extend(instances)
+    return attrs
+
+
+class Temporal:
+    """The temporal parameters of one request."""
+
+    def __init__(self, source: dict[str, Any], options: list[str]) -> None:
+        self.tq: TemporalQuery | None = parse_temporal_query(
+            source.get("timerel"),
+            source.get("timeAt"),
+            source.get("endTimeAt"),
+            source.get("timeproperty"),
+        )
+        self.timeproperty = (
+            self.tq.timeproperty if self.tq else source.get("timeproperty") or "observedAt"
+        )
+        raw_last = source.get("lastN")
+        self.last_n: int | None = None
+        if raw_last is not None:
+            try:
+                self.last_n = int(raw_last)
+            except (TypeError, ValueError):
+                raise NgsiError("BadRequestData", "lastN must be a positive whole number") from None
+            if self.last_n < 1:
+                raise NgsiError("BadRequestData", "lastN must be a positive whole number")
+        self.values = "temporalValues" in options or source.get("format") == "temporalValues"
+        self.aggregated = (
+            "aggregatedValues" in options or source.get("format") == "aggregatedValues"
+        )
+        self.sys_attrs = "sysAttrs" in options
+        self.methods: list[str] = []
+        self.period_ms: int | None = None
+        if self.aggregated:
+            raw_methods = source.get("aggrMethods")
+            if not raw_methods:
+                raise NgsiError("BadRequestData", "aggrMethods: needed with aggregatedValues")
+            methods = raw_methods.split(",") if isinstance(raw_methods, str) else list(raw_methods)
+            for method in methods:
+                if method not in AGGREGATE_METHODS:
+                    raise NgsiError(
+                        "BadRequestData",
+                        f"aggrMethods: {method!r} is not one of {', '.join(AGGREGATE_METHODS)}",
+                    )
+            self.methods = methods
+            if source.get("aggrPeriodDuration"):
+                self.period_ms = parse_duration(str(source["aggrPeriodDuration"]))
+
+
+def _load(
+    session: Any, tenant: str, entity: TemporalEntity, attrs: list[str] | None, t: Temporal
+) -> dict[str, Any] | None:
+    """The entity's history as the client asked (None: nothing to show)."""
+    if t.aggregated:
+        names = attrs
+        kinds = dict(
+            session.x(
+                "SELECT attr, MAX(kind) FROM attr_history WHERE tenant = ? AND entity_id = ? "
+                "GROUP BY attr ORDER BY attr",
+                (tenant, entity.id),
+            ).fetchall()
+        )
+        result = {}
+        for name in names if names is not None else list(kinds):
+            if name not in kinds:
+                continue
+            buckets = aggregate(
+                session, tenant, entity.id, name, methods=t.methods, period_ms=t.period_ms, tq=t.tq
+            )
+            result[name] = (str(kinds[name]), buckets)
+        return {"aggregated": result}
+    load_instances(
+        session, tenant, entity, attrs=attrs, tq=t.tq, last_n=t.last_n, limit=INSTANCE_LIMIT
+    )
+    return None
+
+
+def _render(entity: TemporalEntity, ctx: ActiveContext, t: Temporal, extra: Any) -> dict[str, Any]:
+    if extra is not None:
+        return render.aggregated(entity, ctx, extra["aggregated"])
+    if t.values:
+        return render.temporal_values(entity, ctx)
+    return render.normalized(entity, ctx, sys_attrs=t.sys_attrs)
+
+
+def _range_headers(entities: list[TemporalEntity], t: Temporal) -> tuple[int, dict[str, str]]:
+    """206 and Content-Range when an attribute's history was cut at the instance limit."""
+    if not any(e.truncated for e in entities):
+        return 200, {}
+    times = [i.time_ms for e in entities for rows in e.attrs.values() for i in rows]
+    size = str(t.last_n) if t.last_n else "*"
+    first, last = from_ms(min(times)), from_ms(max(times))
+    if t.last_n:
+        first, last = last, first
+    return 206, {"Content-Range": f"date-time {first}-{last}/{size}"}
+
+
+def _respond(
+    request: Request, ctx: ActiveContext, body: Any, status: int, headers: dict[str, str]
+) -> Response:
+    accept = accept_of(request)
+    if accept == LD_JSON:
+        context = ctx.context_value()
+        if isinstance(body, list):
+            body = [{**item, "@context": context} for item in body]
+        else:
+            body = {**body, "@context": context}
+    return json_response(
+        body, status=status, media_type=accept, headers={**context_headers(ctx, accept), **headers}
+    )
+
+
+async def retrieve(request: Request) -> Response:
+    """GET /temporal/entities/{id} (§6.19.3.1)."""
+    tenant = await require(request, "read")
+    entity_id = check_entity_id(request.path_params["entity_id"])
+    ctx = await request_context(request)
+    params = dict(request.query_params)
+    t = Temporal(params, options_of(request))
+    attrs_param = csv_param(request, "attrs")
+    attrs = sorted(expand_projection(attrs_param, ctx)) if attrs_param else None
+
+    def read(session: Any) -> tuple[TemporalEntity | None, Any]:
+        if tenant and not session.tenant_exists(tenant):
+            raise NgsiError("NonexistentTenant", f"tenant {tenant!r} does not exist")
+        found = temporal_entities(session, tenant, ids=[entity_id])
+        if not found:
+            return None, None
+        return found[0], _load(session, tenant, found[0], attrs, t)
+
+    entity, extra = await request.app.state.store.aread(read)
+    if entity is None:
+        raise NgsiError("ResourceNotFound", f"temporal entity {entity_id} does not exist")
+    status, headers = _range_headers([entity], t)
+    return _respond(request, ctx, _render(entity, ctx, t, extra), status, headers)
+
+
+def _matches(entity: TemporalEntity, query: EntityQuery, current: dict[str, Any] | None) -> bool:
+    if query.types and not any(all(t in entity.types for t in group) for group in query.types):
+        return False
+    for check in (query.q, query.scope_q, query.geo):
+        if check is not None and (current is None or not check.matches(current)):
+            return False
+    return True
+
+
+async def _query(
+    request: Request, tenant: str, ctx: ActiveContext, source: dict[str, Any], t: Temporal
+) -> Response:
+    limit = int_param(request, "limit", DEFAULT_LIMIT)
+    offset = int_param(request, "offset", 0)
+    count = bool_param(request, "count")
+    query = build_query(source, ctx, limit=max(limit, 1), offset=offset, count=count, local=False)
+    attrs = query.attrs
+
+    def read(session: Any) -> tuple[list[tuple[TemporalEntity, Any]], int]:
+        if tenant and not session.tenant_exists(tenant):
+            raise NgsiError("NonexistentTenant", f"tenant {tenant!r} does not exist")
+        candidates = temporal_entities(session, tenant, query.ids, query.id_pattern)
+        needs_doc = query.q is not None or query.scope_q is not None or query.geo is not None
+        docs = session.get_many(tenant, [e.id for e in candidates]) if needs_doc else {}
+        matching = [e for e in candidates if _matches(e, query, docs.get(e.id))]
+        page: list[tuple[TemporalEntity, Any]] = []
+        selected = 0
+        for entity in matching:
+            extra = _load(session, tenant, entity, attrs, t)
+            if extra is None and not entity.attrs and (attrs is not None or t.tq is not None):
+                continue  # nothing of what was asked in the requested time
+            if offset <= selected < offset + limit:
+                page.append((entity, extra))
+            selected += 1
+            if not count and selected >= offset + limit:
+                break
+        return page, selected
+
+    page, total = await request.app.state.store.aread(read)
+    status, headers = _range_headers([e for e, _ in page], t)
+    if count:
+        headers["NGSILD-Results-Count"] = str(total)
+    body = [_render(e, ctx, t, extra) for e, extra in page]
+    return _respond(request, ctx, body, status, headers)
+
+
+async def query(request: Request) -> Response:
+    """GET /temporal/entities (§6.18.3.1)."""
+    tenant = await require(request, "read")
+    ctx = await request_context(request)
+    source = dict(request.query_params)
+    return await _query(request, tenant, ctx, source, Temporal(source, options_of(request)))
+
+
+async def query_post(request: Request) -> Response:
+    """POST /temporal/entityOperations/query (§6.24.3.1): a Query object with ``temporalQ``."""
+    tenant = await require(request, "read")
+    body = await read_json(request)
+    if not isinstance(body, dict) or body.get("type") != "Query":
+        raise NgsiError("BadRequestData", 'the body must be a Query object ("type": "Query")')
+    ctx = await request_context(request, body)
+    source = _selectors(body.get("entities"))
+    for key in ("attrs", "q", "scopeQ", "geoQ"):
+        if body.get(key) is not None:
+            source[key] = body[key]
+    temporal_q = body.get("temporalQ") or {}
+    if not isinstance(temporal_q, dict):
+        raise NgsiError("BadRequestData", "temporalQ must be an object")
+    source.update({k: v for k, v in temporal_q.items() if v is not None})
+    for key in ("lastN", "aggrMethods", "aggrPeriodDuration", "timeproperty"):
+        if key in request.query_params:
+            source[key] = request.query_params[key]
+    return await _query(request, tenant, ctx, source, Temporal(source, options_of(request)))
+
+
+async def upsert(request: Request) -> Response:
+    """POST /temporal/entities (§6.18.3.2): 201 when created, 204 when instances were added."""
+    tenant = await require(request, "write")
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise NgsiError("BadRequestData", "a temporal entity must be a JSON object")
+    ctx = await request_context(request, body)
+    entity_id = body.get("id", body.get("@id"))
+    if not isinstance(entity_id, str):
+        raise NgsiError("BadRequestData", "the temporal entity has no id")
+    check_entity_id(entity_id)
+    raw_type = body.get("type", body.get("@type"))
+    if raw_type is None:
+        raise NgsiError("BadRequestData", "the temporal entity has no type")
+    types = expand_types(raw_type, ctx)
+    attrs = _expand_temporal_attrs(body, ctx)
+    created = await tops.temporal_upsert(request.app.state.store, tenant, entity_id, types, attrs)
+    if not created:
+        return empty(204)
+    location = f"/ngsi-ld/v1/temporal/entities/{quote(entity_id, safe=':')}"
+    return empty(201, {"Location": location, **tenant_headers(request)})
+
+
+async def append_attrs(request: Request) -> Response:
+    """POST /temporal/entities/{id}/attrs (§6.20.3.1)."""
+    tenant = await require(request, "write")
+    entity_id = check_entity_id(request.path_params["entity_id"])
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise NgsiError("BadRequestData", "the body must be an object of attributes")
+    ctx = await request_context(request, body)
+    attrs = _expand_temporal_attrs(body, ctx)
+    await tops.temporal_append(request.app.state.store, tenant, entity_id, attrs)
+    return empty(204)
+
+
+async def delete(request: Request) -> Response:
+    """DELETE /temporal/entities/{id} (§6.19.3.2)."""
+    tenant = await require(request, "write")
+    entity_id = check_entity_id(request.path_params["entity_id"])
+    await tops.temporal_delete(request.app.state.store, tenant, entity_id)
+    return empty(204)
+
+
+async def delete_attr(request: Request) -> Response:
+    """DELETE /temporal/entities/{id}/attrs/{attr} (§6.21.3.1)."""
+    tenant = await require(request, "write")
+    entity_id = check_entity_id(request.path_params["entity_id"])
+    ctx = await request_context(request)
+    name = expand_name(request.path_params["attr"], ctx)
+    await tops.attr_history_delete(
+        request.app.state.store,
+        tenant,
+        entity_id,
+        name,
+        dataset_id=request.query_params.get("datasetId"),
+        delete_all=bool_param(request, "deleteAll"),
+    )
+    return empty(204)
+
+
+async def modify_instance(request: Request) -> Response:
+    """PATCH /temporal/entities/{id}/attrs/{attr}/{instanceId} (§6.22.3.1)."""
+    tenant = await require(request, "write")
+    entity_id = check_entity_id(request.path_params["entity_id"])
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise NgsiError("BadRequestData", "the body must be an attribute instance")
+    ctx = await request_context(request, body)
+    raw_name = request.path_params["attr"]
+    name = expand_name(raw_name, ctx)
+    fragment = {k: v for k, v in body.items() if k != "@context"}
+    if raw_name in fragment:
+        fragment = fragment[raw_name]
+    if isinstance(fragment, list):
+        if len(fragment) != 1:
+            raise NgsiError("BadRequestData", "give exactly one attribute instance")
+        fragment = fragment[0]
+    instances = expand_attributes({raw_name: fragment}, ctx).get(name, [])
+    if len(instances) != 1:
+        raise NgsiError("BadRequestData", "give exactly one attribute instance")
+    await tops.instance_modify(
+        request.app.state.store,
+        tenant,
+        entity_id,
+        name,
+        request.path_params["instance_id"],
+        instances[0],
+    )
+    return empty(204)
+
+
+async def delete_instance(request: Request) -> Response:
+    """DELETE /temporal/entities/{id}/attrs/{attr}/{instanceId} (§6.22.3.2)."""
+    tenant = await require(request, "write")
+    entity_id = check_entity_id(request.path_params["entity_id"])
+    ctx = await request_context(request)
+    name = expand_name(request.path_params["attr"], ctx)
+    await tops.instance_delete(
+        request.app.state.store, tenant, entity_id, name, request.path_params["instance_id"]
+    )
+    return empty(204)

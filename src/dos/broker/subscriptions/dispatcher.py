@@ -1,0 +1,287 @@
+"""The dispatcher: delivers the outbox with retries, in order per subscription.
+
+Rows are claimed in a write transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
+processes can share the work) by setting a lease on them. A row is claimable only when no
+earlier row of its subscription is waiting (leased or backing off), which keeps the order per
+subscription across retries and processes. Each subscription is delivered by its own task, so
+a slow or dead endpoint delays only its own subscriptions. A failure backs off exponentially
+(``base * 2**attempts`` up to ``cap``) and is recorded in the subscription's status; rows are
+deleted once delivered. Periodic subscriptions (``timeInterval``) get their notifications
+enqueued here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+from dos.broker.jsonld.resolver import ContextResolver
+from dos.broker.store import EntityQuery, Store
+from dos.broker.subscriptions import notify
+from dos.broker.subscriptions.matching import _compile, notification_payload
+from dos.broker.temporal.times import from_ms, now_ms
+
+log = logging.getLogger("dos.broker.notifications")
+
+
+@dataclass
+class Claimed:
+    pk: int
+    tenant: str
+    subscription_id: str
+    endpoint: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass
+class Settings:
+    """Timing of the dispatcher (seconds)."""
+
+    poll: float = 0.05
+    lease: float = 30.0
+    backoff_base: float = 0.2
+    backoff_cap: float = 60.0
+    timeout: float = 5.0
+    batch: int = 500
+
+
+@dataclass
+class Outcome:
+    delivered: list[int] = field(default_factory=list)
+    failed: Claimed | None = None
+    error: str = ""
+    rest: list[int] = field(default_factory=list)
+
+
+class Dispatcher:
+    """Delivers notifications from the outbox of one store."""
+
+    def __init__(
+        self, store: Store, resolver: ContextResolver, settings: Settings | None = None
+    ) -> None:
+        self.store = store
+        self.resolver = resolver
+        self.settings = settings or Settings()
+        self._busy: set[tuple[str, str]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._client: httpx.AsyncClient | None = None
+        self._stop = asyncio.Event()
+        self._last_periodic = 0
+
+    # -- claiming --------------------------------------------------------------------------
+    def _claim(self, session: Any) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
+        moment = now_ms()
+        lock = " FOR UPDATE SKIP LOCKED" if session.dialect == "postgresql" else ""
+        rows = session.x(
+            "SELECT o.pk, o.tenant, o.subscription_id, o.endpoint, o.payload, o.attempts "
+            "FROM outbox o WHERE o.next_ms <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
+            "WHERE p.tenant = o.tenant AND p.subscription_id = o.subscription_id "
+            f"AND p.pk < o.pk AND p.next_ms > ?) ORDER BY o.pk LIMIT ?{lock}",
+            (moment, moment, self.settings.batch),
+        ).fetchall()
+        if not rows:
+            return [], {}
+        lease = moment + int(self.settings.lease * 1000)
+        pks = [int(r[0]) for r in rows]
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            session.x(
+                f"UPDATE outbox SET next_ms = ? WHERE pk IN ({','.join('?' * len(chunk))})",
+                (lease, *chunk),
+            )
+        claimed = [
+            Claimed(int(r[0]), r[1], r[2], r[3], orjson.loads(r[4]), int(r[5])) for r in rows
+        ]
+        subs: dict[tuple[str, str], dict[str, Any]] = {}
+        for key in {(c.tenant, c.subscription_id) for c in claimed}:
+            row = session.x(
+                "SELECT body FROM subscriptions WHERE tenant = ? AND id = ?", key
+            ).fetchone()
+            if row is not None:
+                subs[key] = orjson.loads(row[0])
+        return claimed, subs
+
+    def _record(self, session: Any, key: tuple[str, str], outcome: Outcome) -> None:
+        """Remove delivered rows, back off a failed one, update the subscription status."""
+        moment = now_ms()
+        stamp = from_ms(moment)
+        tenant, sub_id = key
+        for start in range(0, len(outcome.delivered), 500):
+            chunk = outcome.delivered[start : start + 500]
+            session.x(f"DELETE FROM outbox WHERE pk IN ({','.join('?' * len(chunk))})", chunk)
+        if outcome.delivered:
+            session.x(
+                "UPDATE subscriptions SET times_sent = times_sent + ?, last_notification = ?, "
+                "last_success = ?, status = 'ok' WHERE tenant = ? AND id = ?",
+                (len(outcome.delivered), stamp, stamp, tenant, sub_id),
+            )
+        if outcome.failed is not None:
+            attempts = outcome.failed.attempts + 1
+            delay = min(self.settings.backoff_base * 2 ** (attempts - 1), self.settings.backoff_cap)
+            retry = moment + int(delay * 1000)
+            session.x(
+                "UPDATE outbox SET attempts = ?, next_ms = ?, last_error = ? WHERE pk = ?",
+                (attempts, retry, outcome.error[:500], outcome.failed.pk),
+            )
+            rest = outcome.rest
+            for start in range(0, len(rest), 500):
+                chunk = rest[start : start + 500]
+                session.x(
+                    f"UPDATE outbox SET next_ms = ? WHERE pk IN ({','.join('?' * len(chunk))})",
+                    (retry, *chunk),
+                )
+            session.x(
+                "UPDATE subscriptions SET times_failed = times_failed + 1, "
+                "last_notification = ?, last_failure = ?, status = 'failed' "
+                "WHERE tenant = ? AND id = ?",
+                (stamp, stamp, tenant, sub_id),
+            )
+
+    # -- delivering ------------------------------------------------------------------------
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.settings.timeout,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            )
+        return self._client
+
+    async def _deliver(
+        self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any] | None
+    ) -> None:
+        outcome = Outcome()
+        try:
+            if record is None:  # the subscription was deleted meanwhile
+                outcome.delivered = [r.pk for r in rows]
+            else:
+                ctx = await self.resolver.resolve(record.get("jsonldContext"))
+                headers = notify.headers_of(record, ctx, key[0])
+                endpoint = record["notification"]["endpoint"]
+                for index, row in enumerate(rows):
+                    body = notify.render(record, row.payload, ctx)
+                    try:
+                        if row.endpoint.split("://", 1)[0] in ("mqtt", "mqtts"):
+                            await notify.send_mqtt(
+                                row.endpoint,
+                                body,
+                                headers,
+                                endpoint.get("notifierInfo", []),
+                                self.settings.timeout,
+                            )
+                        else:
+                            await notify.send_http(self._http(), row.endpoint, body, headers)
+                    except notify.DeliveryError as exc:
+                        outcome.failed = row
+                        outcome.error = str(exc)
+                        outcome.rest = [r.pk for r in rows[index + 1 :]]
+                        log.info("notification to %s failed: %s", row.endpoint, exc)
+                        break
+                    outcome.delivered.append(row.pk)
+        except Exception as exc:  # rendering failed (e.g. @context unavailable): retry later
+            log.exception("notification of subscription %s failed", key[1])
+            done = set(outcome.delivered)
+            pending = [r for r in rows if r.pk not in done]
+            outcome.failed = pending[0]
+            outcome.error = f"{type(exc).__name__}: {exc}"
+            outcome.rest = [r.pk for r in pending[1:]]
+        finally:
+            try:
+                await self.store.awrite(lambda s: self._record(s, key, outcome))
+            finally:
+                self._busy.discard(key)
+
+    # -- periodic subscriptions ------------------------------------------------------------
+    def _periodic(self, session: Any) -> int:
+        moment = now_ms()
+        rows = session.x(
+            "SELECT tenant, id, body, interval_s, expires_ms FROM subscriptions "
+            "WHERE active = ? AND interval_s IS NOT NULL AND next_periodic_ms <= ?",
+            (True, moment),
+        ).fetchall()
+        for tenant, sub_id, body, interval, expires in rows:
+            session.x(
+                "UPDATE subscriptions SET next_periodic_ms = ? WHERE tenant = ? AND id = ?",
+                (moment + int(interval) * 1000, tenant, sub_id),
+            )
+            if expires is not None and int(expires) <= moment:
+                continue
+            sub = _compile(body)
+            selectors = sub.record.get("entities") or []
+            docs: list[dict[str, Any]] = []
+            for selector in selectors:
+                query = EntityQuery(
+                    ids=[selector["id"]] if "id" in selector else None,
+                    id_pattern=selector.get("idPattern"),
+                    types=[[selector["type"]]],
+                    q=sub.q,
+                    scope_q=sub.scope,
+                    geo=sub.geo,
+                    limit=1000,
+                )
+                found, _ = session.query(tenant, query)
+                docs.extend(d for d in found if d["id"] not in {x["id"] for x in docs})
+            if not docs:
+                continue
+            payload = notification_payload(sub_id, docs, trigger="timeInterval", moment=moment)
+            session.x(
+                "INSERT INTO outbox (tenant, subscription_id, endpoint, payload, created_ms, "
+                "next_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    tenant,
+                    sub_id,
+                    sub.record["notification"]["endpoint"]["uri"],
+                    payload,
+                    moment,
+                    moment,
+                ),
+            )
+        return len(rows)
+
+    # -- loop ------------------------------------------------------------------------------
+    async def tick(self) -> int:
+        """Enqueue due periodic notifications, claim due rows and start their deliveries."""
+        moment = now_ms()
+        if moment - self._last_periodic >= 500:
+            self._last_periodic = moment
+            await self.store.awrite(self._periodic)
+        claimed, subs = await self.store.awrite(self._claim)
+        groups: dict[tuple[str, str], list[Claimed]] = {}
+        for row in claimed:
+            groups.setdefault((row.tenant, row.subscription_id), []).append(row)
+        for key, rows in groups.items():
+            self._busy.add(key)
+            task = asyncio.create_task(self._deliver(key, rows, subs.get(key)))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(claimed)
+
+    async def run(self) -> None:
+        """Deliver until :meth:`stop`; errors of one round are logged, the loop goes on."""
+        while not self._stop.is_set():
+            try:
+                found = await self.tick()
+            except Exception:
+                log.exception("notification dispatch round failed")
+                found = 0
+            if not found:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self.settings.poll)
+
+    async def drain(self) -> None:
+        """Wait for the deliveries in flight."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await self.drain()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

@@ -1,0 +1,149 @@
+"""Appending attribute instances to the history, inside the transaction of the change.
+
+The store session calls :func:`record_change` from ``insert``, ``update`` and ``delete`` with
+the stored document before and after; every attribute instance that is new or different is
+appended, every instance that disappeared is appended as a deletion (``deletedAt``, value
+``urn:ngsi-ld:null``; ETSI GS CIM 009 §4.5.1 and §5.6.12).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+
+from dos.broker.temporal.times import now_ms, to_ms
+
+NULL = "urn:ngsi-ld:null"
+#: attribute kind → the member holding its value (as in dos.broker.entities.validate)
+VALUE_KEYS: dict[str, str] = {
+    "Property": "value",
+    "Relationship": "object",
+    "GeoProperty": "value",
+    "LanguageProperty": "languageMap",
+    "VocabProperty": "vocab",
+    "ListProperty": "valueList",
+    "ListRelationship": "objectList",
+    "JsonProperty": "json",
+}
+Row = tuple[Any, ...]
+
+
+def new_instance_id() -> str:
+    return f"urn:ngsi-ld:attribute:instance:{uuid.uuid4()}"
+
+
+def value_of(instance: dict[str, Any]) -> Any:
+    """The value member of an instance, whatever the attribute kind."""
+    return instance.get(VALUE_KEYS.get(str(instance.get("type")), "value"))
+
+
+def number_of(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def history_row(
+    tenant: str,
+    entity_id: str,
+    attr: str,
+    instance: dict[str, Any],
+    *,
+    modified_ms: int,
+    instance_id: str | None = None,
+    deleted_ms: int | None = None,
+) -> Row:
+    """The ``attr_history`` columns for one instance (see :data:`INSERT`)."""
+    instance = {k: v for k, v in instance.items() if k != "instanceId"}
+    value = value_of(instance)
+    created = to_ms(instance.get("createdAt"))
+    return (
+        tenant,
+        entity_id,
+        attr,
+        instance.get("datasetId") or "",
+        instance_id or new_instance_id(),
+        str(instance.get("type", "Property")),
+        orjson.dumps(instance).decode(),
+        orjson.dumps(value).decode(),
+        None if deleted_ms is not None else number_of(value),
+        to_ms(instance.get("observedAt")),
+        created if created is not None else modified_ms,
+        modified_ms,
+        deleted_ms,
+    )
+
+
+INSERT = (
+    "INSERT INTO attr_history (tenant, entity_id, attr, dataset_id, instance_id, kind, "
+    "instance, value, num, observed_ms, created_ms, modified_ms, deleted_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPSERT_ENTITY = (
+    "INSERT INTO temporal_entities (tenant, id, types, created_ms, modified_ms) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET types = excluded.types, "
+    "modified_ms = excluded.modified_ms, deleted_ms = NULL"
+)
+
+
+def _instances(doc: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for name, instances in ((doc or {}).get("attrs") or {}).items():
+        for instance in instances:
+            found[(name, instance.get("datasetId") or "")] = instance
+    return found
+
+
+def change_rows(
+    tenant: str, old: dict[str, Any] | None, new: dict[str, Any] | None, moment: int
+) -> list[Row]:
+    """History rows for the change from ``old`` to ``new`` (None: absent entity)."""
+    entity_id = (new or old or {}).get("id", "")
+    before = _instances(old)
+    after = _instances(new)
+    rows: list[Row] = []
+    for key, instance in after.items():
+        if before.get(key) != instance:
+            modified = to_ms(instance.get("modifiedAt")) or moment
+            rows.append(history_row(tenant, entity_id, key[0], instance, modified_ms=modified))
+    for key, instance in before.items():
+        if key not in after:
+            gone = {
+                "type": instance.get("type", "Property"),
+                VALUE_KEYS.get(str(instance.get("type")), "value"): NULL,
+                "createdAt": instance.get("createdAt"),
+            }
+            if key[1]:
+                gone["datasetId"] = key[1]
+            rows.append(
+                history_row(tenant, entity_id, key[0], gone, modified_ms=moment, deleted_ms=moment)
+            )
+    return rows
+
+
+def record_change(
+    session: Any, tenant: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+) -> None:
+    """Append the history of one entity change (``session``: a write :class:`SqlSession`)."""
+    moment = now_ms()
+    rows = change_rows(tenant, old, new, moment)
+    session.many(INSERT, rows)
+    entity_id = (new or old or {}).get("id", "")
+    if new is not None:
+        session.x(
+            UPSERT_ENTITY,
+            (
+                tenant,
+                entity_id,
+                orjson.dumps(new.get("type", [])).decode(),
+                to_ms(new.get("createdAt")) or moment,
+                moment,
+            ),
+        )
+    else:
+        session.x(
+            "UPDATE temporal_entities SET deleted_ms = ?, modified_ms = ? WHERE tenant = ? AND id = ?",
+            (moment, moment, tenant, entity_id),
+        )

@@ -1,0 +1,247 @@
+"""Reading attribute histories: instances by time, the last N, and SQL aggregates.
+
+All functions take a :class:`~dos.broker.store.session.SqlSession` (either engine) inside
+:meth:`Store.read` or :meth:`Store.write`. Times are epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from dos.broker.errors import NgsiError
+from dos.broker.query.temporal import TemporalQuery
+
+#: timeproperty → history column
+TIME_COLUMNS = {
+    "observedAt": "observed_ms",
+    "createdAt": "created_ms",
+    "modifiedAt": "modified_ms",
+    "deletedAt": "deleted_ms",
+}
+AGGREGATE_METHODS = ("totalCount", "distinctCount", "sum", "avg", "min", "max", "stddev", "sumsq")
+
+
+@dataclass
+class Instance:
+    """One row of an attribute's history."""
+
+    attr: str
+    instance_id: str
+    instance: dict[str, Any]
+    observed_ms: int | None
+    created_ms: int
+    modified_ms: int
+    deleted_ms: int | None
+    time_ms: int
+
+
+@dataclass
+class TemporalEntity:
+    """A temporal entity: id, types and its attribute instances (oldest first)."""
+
+    id: str
+    types: list[str]
+    created_ms: int
+    modified_ms: int
+    deleted_ms: int | None
+    attrs: dict[str, list[Instance]] = field(default_factory=dict)
+    truncated: bool = False
+
+
+def _ms(dt: Any) -> int:
+    return int(dt.timestamp() * 1000)
+
+
+def time_filter(tq: TemporalQuery | None) -> tuple[str, list[Any], str]:
+    """SQL condition on the history row alias ``h``, its parameters, and the time expression."""
+    prop = tq.timeproperty if tq else "observedAt"
+    column = f"h.{TIME_COLUMNS[prop]}"
+    expression = f"COALESCE({column}, h.modified_ms)"
+    if tq is None:
+        return "", [], expression
+    if tq.timerel == "before":
+        return f" AND {column} < ?", [_ms(tq.time_at)], expression
+    if tq.timerel == "after":
+        return f" AND {column} > ?", [_ms(tq.time_at)], expression
+    assert tq.end_time_at is not None
+    return (
+        f" AND {column} >= ? AND {column} < ?",
+        [_ms(tq.time_at), _ms(tq.end_time_at)],
+        expression,
+    )
+
+
+def temporal_entities(
+    session: Any, tenant: str, ids: list[str] | None = None, id_pattern: str | None = None
+) -> list[TemporalEntity]:
+    """Entities that have a history, optionally by id or id pattern, oldest first."""
+    sql = "SELECT id, types, created_ms, modified_ms, deleted_ms FROM temporal_entities WHERE tenant = ?"
+    params: list[Any] = [tenant]
+    if ids is not None:
+        if not ids:
+            return []
+        sql += f" AND id IN ({','.join('?' * len(ids))})"
+        params.extend(ids)
+    rows = session.x(sql + " ORDER BY created_ms, id", params).fetchall()
+    pattern = re.compile(id_pattern) if id_pattern else None
+    return [
+        TemporalEntity(row[0], orjson.loads(row[1]), int(row[2]), int(row[3]), row[4])
+        for row in rows
+        if pattern is None or pattern.search(row[0])
+    ]
+
+
+def load_instances(
+    session: Any,
+    tenant: str,
+    entity: TemporalEntity,
+    *,
+    attrs: list[str] | None,
+    tq: TemporalQuery | None,
+    last_n: int | None,
+    limit: int,
+) -> None:
+    """Fill ``entity.attrs``: per attribute at most ``limit`` instances (the last ones with
+    ``last_n``), oldest first; ``entity.truncated`` says that some were left out."""
+    condition, params, expression = time_filter(tq)
+    cap = min(last_n, limit) if last_n else limit
+    direction = "DESC" if last_n else "ASC"
+    attr_sql = ""
+    if attrs is not None:
+        if not attrs:
+            return
+        attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})"
+    sql = (
+        "SELECT attr, instance_id, instance, observed_ms, created_ms, modified_ms, deleted_ms, t "
+        f"FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
+        f"(PARTITION BY h.attr ORDER BY {expression} {direction}, h.pk {direction}) AS rn "
+        f"FROM attr_history h WHERE h.tenant = ? AND h.entity_id = ?{attr_sql}{condition}) sub "
+        "WHERE rn <= ? ORDER BY attr, t, pk"
+    )
+    rows = session.x(sql, [tenant, entity.id, *(attrs or []), *params, cap + 1]).fetchall()
+    by_attr: dict[str, list[Instance]] = {}
+    for row in rows:
+        by_attr.setdefault(row[0], []).append(
+            Instance(
+                row[0], row[1], orjson.loads(row[2]), row[3], row[4], row[5], row[6], int(row[7])
+            )
+        )
+    for name, found in by_attr.items():
+        if len(found) > cap:
+            # with lastN, more rows than N is expected; cut by the limit is a partial answer
+            entity.truncated = entity.truncated or not last_n or cap < last_n
+            found = found[1:] if last_n else found[:cap]
+        entity.attrs[name] = found
+
+
+@dataclass
+class Bucket:
+    """Aggregates of one attribute over one period [start, end)."""
+
+    start_ms: int
+    end_ms: int
+    values: dict[str, Any]
+
+
+def aggregate(
+    session: Any,
+    tenant: str,
+    entity_id: str,
+    attr: str,
+    *,
+    methods: list[str],
+    period_ms: int | None,
+    tq: TemporalQuery | None,
+) -> list[Bucket]:
+    """Per-period aggregates of one attribute computed in SQL (GROUP BY time bucket).
+
+    Periods start at ``timeAt`` (or at the first instance) and last ``period_ms`` (one period
+    spanning everything when None). Deleted instances are not counted.
+    """
+    condition, params, expression = time_filter(tq)
+    where = (
+        f"FROM attr_history h WHERE h.tenant = ? AND h.entity_id = ? AND h.attr = ? "
+        f"AND h.deleted_ms IS NULL{condition}"
+    )
+    base = [tenant, entity_id, attr, *params]
+    bounds = session.x(f"SELECT MIN({expression}), MAX({expression}) {where}", base).fetchone()
+    if bounds is None or bounds[0] is None:
+        return []
+    start = int(bounds[0])
+    if tq is not None and tq.timerel in ("after", "between"):
+        start = _ms(tq.time_at)
+    end = int(bounds[1]) + 1
+    if tq is not None and tq.end_time_at is not None:
+        end = _ms(tq.end_time_at)
+    period = period_ms or max(end - start, 1)
+    sql = (
+        f"SELECT ({expression} - ?) / ? AS b, COUNT(*), COUNT(DISTINCT h.value), "
+        f"SUM(h.num), AVG(h.num), MIN(h.num), MAX(h.num), SUM(h.num * h.num), COUNT(h.num) "
+        f"{where} GROUP BY b ORDER BY b"
+    )
+    buckets = []
+    for row in session.x(sql, [start, period, *base]).fetchall():
+        index = int(row[0])
+        count, distinct, total, mean, low, high, squares, numbers = row[1:]
+        values: dict[str, Any] = {
+            "totalCount": int(count),
+            "distinctCount": int(distinct),
+            "sum": float(total) if total is not None else None,
+            "avg": float(mean) if mean is not None else None,
+            "min": float(low) if low is not None else None,
+            "max": float(high) if high is not None else None,
+            "sumsq": float(squares) if squares is not None else None,
+            "stddev": _stddev(numbers, total, squares),
+        }
+        buckets.append(
+            Bucket(
+                start + index * period,
+                start + (index + 1) * period if period_ms else end,
+                {m: values[m] for m in methods},
+            )
+        )
+    return buckets
+
+
+def _stddev(count: Any, total: Any, squares: Any) -> float | None:
+    """Sample standard deviation from count, sum and sum of squares."""
+    if not count or count < 2 or total is None or squares is None:
+        return 0.0 if count == 1 else None
+    n = int(count)
+    variance = (float(squares) - float(total) * float(total) / n) / (n - 1)
+    return math.sqrt(max(variance, 0.0))
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_duration(text: str) -> int | None:
+    """Milliseconds of an ISO 8601 duration (weeks, days, hours, minutes, seconds);
+    None for ``P0D`` / ``PT0S`` (one period spanning the whole range)."""
+    match = _DURATION.match(text)
+    if not match or text in ("P", "PT") or text.endswith("T"):
+        if re.match(r"^P(\d+Y)?(\d+M)?", text) and ("Y" in text or "M" in text.split("T")[0]):
+            raise NgsiError(
+                "BadRequestData",
+                f"aggrPeriodDuration: {text!r}: months and years have no fixed length; "
+                "use weeks, days, hours, minutes or seconds",
+            )
+        raise NgsiError(
+            "BadRequestData", f"aggrPeriodDuration: {text!r} is not an ISO 8601 duration like PT1H"
+        )
+    seconds = (
+        float(match["w"] or 0) * 604800
+        + float(match["d"] or 0) * 86400
+        + float(match["h"] or 0) * 3600
+        + float(match["m"] or 0) * 60
+        + float(match["s"] or 0)
+    )
+    return int(seconds * 1000) or None

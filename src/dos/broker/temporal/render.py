@@ -1,0 +1,93 @@
+"""The temporal representations of an entity (ETSI GS CIM 009 §4.5.7-§4.5.9, §4.5.19).
+
+Normalized: every attribute is an array of instances with ``instanceId``; ``temporalValues``
+(simplified): ``values`` pairs ``[value, time]``; aggregated: per method ``[[value, start,
+end], ...]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dos.broker.jsonld.active import ActiveContext
+from dos.broker.jsonld.compact import compact_attribute, compact_types
+from dos.broker.temporal.history import VALUE_KEYS
+from dos.broker.temporal.read import Bucket, Instance, TemporalEntity
+from dos.broker.temporal.times import from_ms
+
+#: value member → the simplified list member of the temporalValues representation (§4.5.9)
+VALUES_MEMBER = {
+    "value": "values",
+    "object": "objects",
+    "languageMap": "languageMaps",
+    "vocab": "vocabs",
+    "valueList": "valueLists",
+    "objectList": "objectLists",
+    "json": "jsons",
+}
+
+
+def _head(entity: TemporalEntity, ctx: ActiveContext, sys_attrs: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": entity.id, "type": compact_types(entity.types, ctx)}
+    if sys_attrs:
+        out["createdAt"] = from_ms(entity.created_ms)
+        out["modifiedAt"] = from_ms(entity.modified_ms)
+        if entity.deleted_ms is not None:
+            out["deletedAt"] = from_ms(entity.deleted_ms)
+    return out
+
+
+def _normalized_instance(row: Instance, ctx: ActiveContext, sys_attrs: bool) -> Any:
+    rendered = compact_attribute([row.instance], ctx, sys_attrs=sys_attrs)
+    rendered["instanceId"] = row.instance_id
+    if sys_attrs:
+        rendered.setdefault("createdAt", from_ms(row.created_ms))
+        rendered.setdefault("modifiedAt", from_ms(row.modified_ms))
+    if row.deleted_ms is not None:
+        rendered["deletedAt"] = from_ms(row.deleted_ms)
+    return rendered
+
+
+def normalized(entity: TemporalEntity, ctx: ActiveContext, *, sys_attrs: bool) -> dict[str, Any]:
+    """Every instance in full, oldest first."""
+    out = _head(entity, ctx, sys_attrs)
+    for name, rows in entity.attrs.items():
+        out[ctx.compact(name)] = [_normalized_instance(r, ctx, sys_attrs) for r in rows]
+    return out
+
+
+def temporal_values(entity: TemporalEntity, ctx: ActiveContext) -> dict[str, Any]:
+    """``options=temporalValues``: one object per attribute and datasetId with value pairs."""
+    out = _head(entity, ctx, False)
+    for name, rows in entity.attrs.items():
+        by_dataset: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            kind = str(row.instance.get("type", "Property"))
+            key = VALUE_KEYS.get(kind, "value")
+            dataset = row.instance.get("datasetId") or ""
+            target = by_dataset.setdefault(dataset, {"type": kind})
+            if dataset:
+                target["datasetId"] = dataset
+            value = row.instance.get(key)
+            target.setdefault(VALUES_MEMBER[key], []).append([value, from_ms(row.time_ms)])
+        objects = list(by_dataset.values())
+        out[ctx.compact(name)] = objects[0] if len(objects) == 1 else objects
+    return out
+
+
+def aggregated(
+    entity: TemporalEntity,
+    ctx: ActiveContext,
+    buckets: dict[str, tuple[str, list[Bucket]]],
+) -> dict[str, Any]:
+    """``options=aggregatedValues``: per attribute and method ``[[value, start, end], ...]``."""
+    out = _head(entity, ctx, False)
+    for name, (kind, rows) in buckets.items():
+        attribute: dict[str, Any] = {"type": kind}
+        for bucket in rows:
+            for method, value in bucket.values.items():
+                attribute.setdefault(method, []).append(
+                    [value, from_ms(bucket.start_ms), from_ms(bucket.end_ms)]
+                )
+        out[ctx.compact(name)] = attribute
+    return out

@@ -1,0 +1,186 @@
+"""Notifications delivered from the outbox to a real local HTTP receiver, on both engines:
+formats, triggers, order after a dead receiver comes back, delivery after a restart."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from dos.broker.store import Store
+from tests.broker.conftest import TestClient, broker_client
+from tests.broker.subscriptions.conftest import Running, run_dispatcher, subscription
+from tests.broker.subscriptions.receiver import Receiver, free_port
+
+BASE = "/ngsi-ld/v1"
+ID = "urn:ngsi-ld:WeatherObserved:n1"
+
+
+def weather(temperature: float, entity_id: str = ID) -> dict[str, Any]:
+    return {
+        "id": entity_id,
+        "type": "WeatherObserved",
+        "temperature": {"type": "Property", "value": temperature},
+        "humidity": {"type": "Property", "value": 50},
+    }
+
+
+def set_temperature(client: TestClient, value: float, entity_id: str = ID) -> None:
+    response = client.patch(
+        f"{BASE}/entities/{entity_id}/attrs",
+        json={"temperature": {"type": "Property", "value": value}},
+    )
+    assert response.status_code == 204, response.text
+
+
+def outbox_size(store: Store) -> int:
+    return int(store.read(lambda s: s.x("SELECT COUNT(*) FROM outbox").fetchone()[0]))
+
+
+def test_notification_payload_and_status(
+    client: TestClient, store: Store, receiver: Receiver, dispatcher: Running
+) -> None:
+    body = subscription(
+        receiver.url,
+        id="urn:ngsi-ld:Subscription:n1",
+        watchedAttributes=["temperature"],
+        notification={
+            "attributes": ["temperature"],
+            "format": "keyValues",
+            "endpoint": {
+                "uri": receiver.url,
+                "receiverInfo": [{"key": "X-Auth", "value": "secret"}],
+            },
+        },
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    client.post(f"{BASE}/entities", json=weather(20))
+    client.patch(
+        f"{BASE}/entities/{ID}/attrs", json={"humidity": {"type": "Property", "value": 60}}
+    )  # not watched: no notification
+    set_temperature(client, 21)
+    first, second = receiver.wait_for(2)
+    assert first["type"] == "Notification"
+    assert first["subscriptionId"] == "urn:ngsi-ld:Subscription:n1"
+    assert first["id"].startswith("urn:ngsi-ld:Notification:") and "notifiedAt" in first
+    assert first["data"] == [{"id": ID, "type": "WeatherObserved", "temperature": 20}]
+    assert second["data"] == [{"id": ID, "type": "WeatherObserved", "temperature": 21}]
+    assert receiver.headers[0]["X-Auth"] == "secret"
+    assert receiver.headers[0]["Content-Type"] == "application/json"
+    time.sleep(0.1)
+    assert len(receiver.received) == 2
+    deadline = time.monotonic() + 5
+    while outbox_size(store) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    status = client.get(f"{BASE}/subscriptions/urn:ngsi-ld:Subscription:n1").json()
+    assert status["notification"]["timesSent"] == 2
+    assert status["notification"]["status"] == "ok"
+    assert "lastSuccess" in status["notification"]
+
+
+def test_q_filter_show_changes_and_delete_trigger(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    client.post(
+        f"{BASE}/subscriptions",
+        json=subscription(
+            receiver.url,
+            q="temperature>25",
+            notificationTrigger=["attributeUpdated", "entityDeleted"],
+            notification={"showChanges": True, "endpoint": {"uri": receiver.url}},
+        ),
+    )
+    client.post(f"{BASE}/entities", json=weather(20))  # created: not a watched trigger
+    set_temperature(client, 22)  # q false
+    set_temperature(client, 30)
+    client.delete(f"{BASE}/entities/{ID}")
+    updated, deleted = receiver.wait_for(2)
+    temperature = updated["data"][0]["temperature"]
+    assert temperature["value"] == 30 and temperature["previousValue"] == 22
+    assert deleted["data"][0]["id"] == ID and "deletedAt" in deleted["data"][0]
+
+
+def test_dead_receiver_gets_everything_in_order(client: TestClient, store: Store) -> None:
+    port = free_port()
+    receiver = Receiver(port)  # not started: connection refused
+    other = Receiver().start()
+    running = run_dispatcher(client)
+    try:
+        client.post(f"{BASE}/subscriptions", json=subscription(receiver.url))
+        client.post(
+            f"{BASE}/subscriptions",
+            json={**subscription(other.url), "entities": [{"type": "WeatherObserved"}]},
+        )
+        client.post(f"{BASE}/entities", json=weather(0))
+        for value in range(1, 6):
+            set_temperature(client, value)
+        # the live endpoint is not held up by the dead one
+        assert len(other.wait_for(6, timeout=5)) == 6
+        deadline = time.monotonic() + 5
+        status: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            listed = client.get(f"{BASE}/subscriptions").json()
+            status = next(s for s in listed if s["notification"]["endpoint"]["uri"] == receiver.url)
+            if status["notification"]["timesFailed"] >= 2:
+                break
+            time.sleep(0.05)
+        assert status["notification"]["status"] == "failed"
+        assert "lastFailure" in status["notification"]
+        receiver.start()
+        got = receiver.wait_for(6, timeout=10)
+        values = [n["data"][0]["temperature"]["value"] for n in got]
+        assert values == [0, 1, 2, 3, 4, 5]
+    finally:
+        running.stop()
+        receiver.stop()
+        other.stop()
+
+
+def reopen(store: Store) -> Store:
+    """A second store on the same database (what a restarted process opens)."""
+    if store.engine == "sqlite":
+        from dos.broker.store.sqlite import SqliteStore
+
+        return SqliteStore(store.path)  # type: ignore[attr-defined]
+    from dos.broker.store.postgres import PostgresStore
+
+    return PostgresStore(store.url, schema=store.schema)  # type: ignore[attr-defined]
+
+
+def test_restart_delivers_pending_outbox(store: Store, tmp_path: Path) -> None:
+    receiver = Receiver()
+    with broker_client(store, tmp_path, DOS_BROKER_OPEN_WRITES="true") as first:
+        first.post(f"{BASE}/subscriptions", json=subscription(receiver.url))
+        first.post(f"{BASE}/entities", json=weather(1))
+        set_temperature(first, 2)
+    assert outbox_size(store) == 2  # nothing delivered: no dispatcher ran
+    second_store = reopen(store)
+    receiver.start()
+    try:
+        with broker_client(second_store, tmp_path, DOS_BROKER_OPEN_WRITES="true") as second:
+            running = run_dispatcher(second)
+            try:
+                got = receiver.wait_for(2)
+                assert [n["data"][0]["temperature"]["value"] for n in got] == [1, 2]
+            finally:
+                running.stop()
+    finally:
+        receiver.stop()
+        second_store.close()
+
+
+def test_periodic_subscription(client: TestClient, receiver: Receiver, dispatcher: Running) -> None:
+    client.post(f"{BASE}/entities", json=weather(5))
+    body = subscription(receiver.url, timeInterval=1)
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    got = receiver.wait_for(1, timeout=5)
+    assert got[0]["data"][0]["temperature"]["value"] == 5
+
+
+def test_expired_and_paused_subscriptions_stay_silent(client: TestClient, store: Store) -> None:
+    client.post(
+        f"{BASE}/subscriptions",
+        json=subscription("http://127.0.0.1:9/x", isActive=False),
+    )
+    client.post(f"{BASE}/entities", json=weather(1))
+    assert outbox_size(store) == 0
