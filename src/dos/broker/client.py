@@ -177,6 +177,48 @@ class BrokerClient:
         result: list[dict[str, Any]] = response.json()
         return result
 
+    async def get_temporal_entity(
+        self, entity_id: str, *, tenant: str = "", **params: str
+    ) -> dict[str, Any] | None:
+        """One entity's history (temporal API, ETSI GS CIM 009 §6.19); None when unknown.
+
+        ``params`` are the temporal query parameters (``timerel``, ``timeAt``, ``attrs``,
+        ``options=aggregatedValues``, ``aggrMethods``, ``aggrPeriodDuration`` …).
+        """
+        response = await self._http.get(
+            f"/temporal/entities/{entity_id}", params=params, headers=self._headers(tenant)
+        )
+        if response.status_code == 404:
+            return None
+        self._check(response)
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def query_temporal(
+        self,
+        *,
+        tenant: str = "",
+        type: str | None = None,
+        attrs: Sequence[str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        **params: str,
+    ) -> list[dict[str, Any]]:
+        """One page of entity histories matching the query (temporal API, §6.18)."""
+        query: dict[str, str] = {"limit": str(limit), "offset": str(offset), **params}
+        if type:
+            query["type"] = type
+        if attrs:
+            query["attrs"] = ",".join(attrs)
+        response = await self._http.get(
+            "/temporal/entities", params=query, headers=self._headers(tenant)
+        )
+        if response.status_code == 404 and tenant:
+            return []
+        self._check(response)
+        result: list[dict[str, Any]] = response.json()
+        return result
+
     async def delete_entity(self, entity_id: str, *, tenant: str = "") -> bool:
         """Delete an entity; False when there was none."""
         response = await self._http.delete(f"/entities/{entity_id}", headers=self._headers(tenant))

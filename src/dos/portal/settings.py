@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "dos.portal.tenancy",
     "dos.portal.accounts",
     "dos.portal.strategy",
+    "dos.portal.dashboards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

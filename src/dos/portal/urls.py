@@ -22,7 +22,12 @@ urlpatterns = [
     path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),
     path("lizenz/", web.footer_page, {"page": "licence"}, name="licence"),
     path("strategie/", include("dos.portal.strategy.urls")),
+    path("dashboard/", include("dos.portal.dashboards.urls")),
     # City-scoped routes come last: /<city>/ must not shadow the platform routes above.
     path("<slug:city>/", web.city_home, name="city_home"),
     path("<slug:city>/projekte/", include(("dos.portal.strategy.city_urls", "strategy_city"))),
+    path(
+        "<slug:city>/dashboard/",
+        include(("dos.portal.dashboards.city_urls", "dashboards_city")),
+    ),
 ]

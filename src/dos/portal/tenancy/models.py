@@ -36,6 +36,7 @@ RESERVED_SLUGS = frozenset(
         "suche",
         "region",
         "strategie",
+        "dashboard",
         "feeds",
         "sitemap.xml",
         "robots.txt",
