@@ -177,3 +177,18 @@ def test_tokens(store: Store, digest: str) -> None:
     assert store.read(lambda s: s.token_by_digest(digest))["tenant"] == "dortmund"
     assert store.write(lambda s: s.token_revoke("t1", "2026-11-27T11:00:00.000Z")) is True
     assert store.read(lambda s: s.token_by_digest(digest))["revoked_at"]
+
+
+def test_ping_names_pending_migrations(store: Store) -> None:
+    store.ping()
+    store.write(
+        lambda s: s.x("DELETE FROM schema_migrations WHERE name = ?", ("0003_entities_tenant_pk",))
+    )  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match=r"dos migrate.*0003_entities_tenant_pk"):
+        store.ping()
+    store.write(
+        lambda s: s.x(
+            "INSERT INTO schema_migrations (name) VALUES (?)", ("0003_entities_tenant_pk",)
+        )
+    )  # type: ignore[attr-defined]
+    store.ping()

@@ -147,6 +147,9 @@ def test_cached_context_reload(
     [cached] = run(repository.list("Cached"))
     details = run(context_show(repository, USER_URL, details="true"))
     assert (details["kind"], details["numberOfHits"]) == ("Cached", 1)
+    # serving it was a use too (ETSI 053_06: use, serve, use, serve → 3)
+    run(resolver.resolve(USER_URL, repository=repository))
+    assert run(context_show(repository, USER_URL, details="true"))["numberOfHits"] == 3
     server.documents[USER_URL] = {"@context": {"speed": "https://example.org/new-speed"}}
     run(context_delete(repository, resolver, cached.id, reload="true"))
     assert run(context_show(repository, cached.id)) == {
@@ -171,10 +174,10 @@ def test_implicitly_created(
     again = run(context_add_implicit(repository, value, url_prefix=PREFIX))
     assert first == again
     assert first.kind == "ImplicitlyCreated"
-    for _ in range(2):
-        run(offline_resolver.resolve(first.url, repository=repository))
+    run(offline_resolver.resolve(first.url, repository=repository))
+    run(context_show(repository, first.id, details="true"))
     details = run(context_show(repository, first.id, details="true"))
-    assert (details["kind"], details["numberOfHits"]) == ("ImplicitlyCreated", 2)
+    assert (details["kind"], details["numberOfHits"]) == ("ImplicitlyCreated", 2)  # ETSI 053_08
     [listed] = run(context_list(repository, details="true", kind="ImplicitlyCreated"))
     assert listed["URL"] == first.url
     run(context_delete(repository, offline_resolver, first.id))

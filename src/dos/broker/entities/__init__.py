@@ -107,6 +107,38 @@ async def entity_delete(store: Store, tenant: str, entity_id: str) -> None:
     await store.awrite(lambda s: ops.delete(s, tenant, entity_id))
 
 
+async def entity_purge(
+    store: Store,
+    tenant: str,
+    query: EntityQuery,
+    *,
+    keep: set[str] | None = None,
+    drop: set[str] | None = None,
+) -> None:
+    """Purge entities (DELETE /entities, §5.6.21): every entity matching ``query`` is deleted,
+    or loses the attributes ``drop``, or all attributes but ``keep``."""
+
+    def read(session: Session) -> list[str]:
+        _check_tenant(session, tenant)
+        ids: list[str] = []
+        query.offset = 0
+        while True:
+            docs, _ = session.query(tenant, query)
+            ids.extend(doc["id"] for doc in docs)
+            if len(docs) < query.limit:
+                return ids
+            query.offset += query.limit
+
+    ids = await store.aread(read)
+
+    def write(session: Session) -> None:
+        for entity_id in ids:
+            ops.purge(session, tenant, entity_id, keep=keep, drop=drop)
+
+    if ids:
+        await store.awrite(write)
+
+
 async def attr_append(
     store: Store, tenant: str, entity_id: str, attrs: dict[str, Any], *, no_overwrite: bool
 ) -> UpdateResult:

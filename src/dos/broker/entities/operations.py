@@ -100,6 +100,32 @@ def delete(session: Session, tenant: str, entity_id: str) -> None:
         raise NgsiError("ResourceNotFound", f"entity {entity_id} does not exist")
 
 
+def purge(
+    session: Session,
+    tenant: str,
+    entity_id: str,
+    *,
+    keep: set[str] | None = None,
+    drop: set[str] | None = None,
+) -> None:
+    """Purge one entity (§5.6.21): delete it, or only drop attributes (``drop``), or drop all
+    attributes but ``keep``. Gone meanwhile: nothing to do."""
+    doc = session.get(tenant, entity_id)
+    if doc is None:
+        return
+    if keep is None and drop is None:
+        session.delete(tenant, entity_id)
+        return
+    old = signature(doc)
+    attrs = doc.get("attrs", {})
+    names = [n for n in attrs if (n in drop if drop is not None else n not in (keep or set()))]
+    if not names:
+        return
+    for name in names:
+        del attrs[name]
+    _save(session, tenant, doc, old, now())
+
+
 def _merge_instance(old: Instance, fragment: Instance, moment: str) -> Instance:
     """Merge-patch of one instance: given members replace, sub-attributes merge recursively."""
     merged = _copy(old)

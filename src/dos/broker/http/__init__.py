@@ -19,6 +19,7 @@ t = temporal
 TABLE: list[tuple[str, str, Endpoint]] = [
     ("/entities", "GET", e.query_entities),
     ("/entities", "POST", e.create_entity),
+    ("/entities", "DELETE", e.purge_entities),
     # attribute routes first: an entity id may contain "/" (e.g. an http URI, sent as %2F)
     ("/entities/{entity_id:path}/attrs/{attr}", "PATCH", e.patch_attr),
     ("/entities/{entity_id:path}/attrs/{attr}", "PUT", e.replace_attr),

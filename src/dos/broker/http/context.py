@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from dos.broker.errors import NgsiError
 from dos.broker.http.request import tenant_of
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.resolver import NO_CONTEXT, ContextResolver
@@ -25,8 +26,15 @@ async def request_context(request: Request, body: Any = NO_BODY) -> ActiveContex
     For a batch (a JSON array) each entity carries its own @context with
     application/ld+json; :func:`item_context` resolves those one by one.
     """
-    resolver: ContextResolver = request.app.state.resolver
     has_body = body is not NO_BODY
+    if has_body and not isinstance(body, dict):
+        # not even shaped like a payload: the request itself is wrong (ETSI 001_02_02, 059_01_01)
+        raise NgsiError("InvalidRequest", "the request body must be a JSON object")
+    return await _resolve(request, body, has_body)
+
+
+async def _resolve(request: Request, body: Any, has_body: bool) -> ActiveContext:
+    resolver: ContextResolver = request.app.state.resolver
     body_context = NO_CONTEXT
     if has_body and isinstance(body, dict) and "@context" in body:
         body_context = body["@context"]
@@ -40,4 +48,4 @@ async def request_context(request: Request, body: Any = NO_BODY) -> ActiveContex
 
 async def item_context(request: Request, item: Any) -> ActiveContext:
     """The active context of one element of a batch body."""
-    return await request_context(request, item)
+    return await _resolve(request, item, True)

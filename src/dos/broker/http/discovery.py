@@ -13,7 +13,7 @@ from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
 from dos.broker.http.render import context_headers, json_response
-from dos.broker.http.request import LD_JSON, accept_of, bool_param
+from dos.broker.http.request import LD_JSON, accept_of, bool_param, check_params
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.store import Session
 
@@ -39,6 +39,7 @@ def _check_tenant(session: Session, tenant: str) -> None:
 
 async def list_types(request: Request) -> Response:
     tenant = await require(request, "read")
+    check_params(request, frozenset({"details", "local", "via", "limit", "offset"}))
     ctx = await request_context(request)
     accept = accept_of(request)
 

@@ -24,6 +24,7 @@ from dos.broker.http.request import (
     MERGE_PATCH,
     accept_of,
     bool_param,
+    check_params,
     csv_param,
     int_param,
     options_of,
@@ -38,6 +39,7 @@ from dos.broker.jsonld.expand import (
     expand_projection,
 )
 from dos.broker.jsonld.representations import representation_from_options
+from dos.broker.query.projection import parse_projection
 
 
 def _entity_id(request: Request) -> str:
@@ -54,14 +56,17 @@ def view_of(request: Request, ctx: ActiveContext, *, geo: bool = True) -> View:
     attrs = csv_param(request, "attrs")
     if attrs is not None:
         view.attrs = expand_projection(attrs, ctx)
-    pick = csv_param(request, "pick")
-    omit = csv_param(request, "omit")
-    if pick is not None and omit is not None:
-        raise NgsiError("BadRequestData", "pick and omit cannot be used together")
-    if pick is not None:
-        view.pick = expand_projection(pick, ctx)
-    if omit is not None:
-        view.omit = expand_projection(omit, ctx)
+    projection = parse_projection(
+        request.query_params.get("pick"),
+        request.query_params.get("omit"),
+        lambda name: expand_name(name, ctx),
+        request.query_params.get("attrs"),
+    )
+    if projection is not None:
+        if projection.pick is not None:
+            view.pick = {member.key for member in projection.pick}
+        if projection.omit is not None:
+            view.omit = {member.key for member in projection.omit if member.nested is None}
     view.lang = request.query_params.get("lang")
     geometry = request.query_params.get("geometryProperty")
     if geometry:
@@ -76,6 +81,7 @@ def _key_values(request: Request) -> bool:
 
 async def create_entity(request: Request) -> Response:
     tenant = await require(request, "write")
+    check_params(request)
     body = await read_json(request)
     ctx = await request_context(request, body)
     doc = expand_entity(body, ctx, key_values=_key_values(request))
@@ -90,11 +96,15 @@ async def retrieve_entity(request: Request) -> Response:
     ctx = await request_context(request)
     view = view_of(request, ctx)
     doc = await ent.entity_retrieve(request.app.state.store, tenant, entity_id)
-    return json_response(view.entity(doc), media_type=view.accept, headers=view.headers())
+    body = view.entity(doc)
+    if (view.pick is not None or view.omit is not None) and not set(body) - {"@context"}:
+        raise NgsiError("ResourceNotFound", f"pick/omit leave nothing of entity {entity_id}")
+    return json_response(body, media_type=view.accept, headers=view.headers())
 
 
 async def query_entities(request: Request) -> Response:
     tenant = await require(request, "read")
+    check_params(request)
     ctx = await request_context(request)
     view = view_of(request, ctx)
     count = bool_param(request, "count")
@@ -111,6 +121,33 @@ async def query_entities(request: Request) -> Response:
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
     return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+
+
+async def purge_entities(request: Request) -> Response:
+    """DELETE /entities (§6.4.3.3): delete the matching entities or some of their attributes."""
+    tenant = await require(request, "write")
+    check_params(request)
+    ctx = await request_context(request)
+    keep = csv_param(request, "keep")
+    drop = csv_param(request, "drop")
+    if keep is not None and drop is not None:
+        raise NgsiError("BadRequestData", "keep and drop cannot be used together")
+    query = build_query(
+        dict(request.query_params),
+        ctx,
+        limit=DEFAULT_LIMIT * 50,
+        offset=0,
+        count=False,
+        local=bool_param(request, "local"),
+    )
+    await ent.entity_purge(
+        request.app.state.store,
+        tenant,
+        query,
+        keep=None if keep is None else {expand_name(n, ctx) for n in keep},
+        drop=None if drop is None else {expand_name(n, ctx) for n in drop},
+    )
+    return empty(204, tenant_headers(request))
 
 
 def _same_id(body: Any, entity_id: str) -> None:

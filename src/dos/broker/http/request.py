@@ -148,3 +148,23 @@ def bool_param(request: Request, name: str) -> bool:
     if raw not in ("true", "false"):
         raise NgsiError("BadRequestData", f"parameter {name} must be true or false")
     return raw == "true"
+
+
+#: Query parameters of the entity endpoints (ETSI GS CIM 009 §6.4, §6.5; §6.3.20: others are
+#: refused with InvalidRequest).
+ENTITY_PARAMS = frozenset(
+    {
+        "id", "idPattern", "type", "attrs", "q", "csf", "georel", "geometry", "coordinates",
+        "geoproperty", "geometryProperty", "lang", "scopeQ", "options", "format", "limit",
+        "offset", "count", "local", "pick", "omit", "datasetId", "join", "joinLevel",
+        "containedBy", "entityMap", "splitEntities", "expandValues", "contextSourceInfo",
+        "via", "orderBy", "collapse", "observedAt", "deleteAll", "keep", "drop",
+    }
+)  # fmt: skip
+
+
+def check_params(request: Request, allowed: frozenset[str] = ENTITY_PARAMS) -> None:
+    """Refuse a query parameter that the endpoint does not know (§6.3.20: InvalidRequest)."""
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise NgsiError("InvalidRequest", f"unknown query parameter {', '.join(unknown)}")

@@ -93,10 +93,17 @@ async def _find(repository: ContextRepository, id_or_url: str) -> StoredContext:
 async def context_show(
     repository: ContextRepository, id_or_url: str, *, details: str | bool | None = None
 ) -> dict[str, Any]:
-    """Serve one @context (§5.13.4): its document, or its details with ``details=true``."""
+    """Serve one @context (§5.13.4): its document, or its details with ``details=true``.
+
+    Serving a stored context is a use of it: it counts in ``numberOfHits`` after the
+    answer is made (ETSI tests 053_06, 053_08 expect exactly this count).
+    """
     show_details = _flag("details", details)
     found = await _find(repository, id_or_url)
-    return found.details() if show_details else found.document()
+    answer = found.details() if show_details else found.document()
+    if found.id != CORE_LOCAL_ID:
+        await repository.record_hit(found.id, utc_now())
+    return answer
 
 
 def _check_context_value(body: Any) -> Any:

@@ -9,6 +9,7 @@ Whitespace is not allowed (these parameters are lists of names).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,16 +19,18 @@ from dos.broker.query.scanner import MAX_DEPTH, Scanner
 Fragment = tuple[str, list[Any]]
 
 
-class Condition:
+class Condition(ABC):
     """A node of a boolean expression: leaves and the two connectives."""
 
+    @abstractmethod
     def matches(self, subject: Any) -> bool:
         """Whether the subject (an entity document, or a type list) satisfies the expression."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def to_sql(self, dialect: str, column: str = "doc") -> Fragment:
         """A boolean SQL expression over the JSON column for ``sqlite`` or ``postgresql``."""
-        raise NotImplementedError
+        ...
 
     def leaves(self) -> Iterator[Condition]:
         """The leaves, left to right."""

@@ -28,6 +28,7 @@ do not satisfy the positive term.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -167,12 +168,13 @@ def compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-class Node:
+class Node(ABC):
     """A node of the query tree."""
 
+    @abstractmethod
     def matches(self, entity: Mapping[str, Any]) -> bool:
         """Whether the entity document satisfies this query."""
-        raise NotImplementedError
+        ...
 
     def walk(self) -> Iterator[Node]:
         """This node and all nodes below it."""
@@ -204,7 +206,7 @@ class Node:
 
 
 @dataclass(frozen=True)
-class Term(Node):
+class Term(Node, ABC):
     """A term on one attribute path; subclasses say what is tested."""
 
     path: Path
@@ -212,8 +214,8 @@ class Term(Node):
     def matches(self, entity: Mapping[str, Any]) -> bool:
         return any(self.matches_instance(inst) for inst in self.path.instances(entity))
 
-    def matches_instance(self, instance: Any) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def matches_instance(self, instance: Any) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,7 @@ class Exists(Term):
 
 
 @dataclass(frozen=True)
-class ValueTerm(Term):
+class ValueTerm(Term, ABC):
     """A comparison; ``test`` is applied to each candidate of an instance's target."""
 
     negated: bool
@@ -246,8 +248,8 @@ class ValueTerm(Term):
         found = any(self.test(c) for c in candidates(target, language_map))
         return not found if self.negated else found
 
-    def test(self, candidate: Any) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def test(self, candidate: Any) -> bool: ...
 
 
 def compare(candidate: Any, op: str, value: Value) -> bool:

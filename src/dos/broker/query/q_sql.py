@@ -14,6 +14,7 @@ Every user-supplied text (attribute IRIs, keys, values, patterns) is a bound par
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -50,7 +51,7 @@ def _json_key(name: str) -> str:
     return '."' + name + '"'
 
 
-class _Writer:
+class _Writer(ABC):
     def __init__(self, column: str) -> None:
         if not column.replace("_", "").replace(".", "").isalnum():
             raise ValueError(f"bad column name {column!r}")
@@ -71,11 +72,11 @@ class _Writer:
             return self.value_term(node)
         raise TypeError(f"not a query node: {node!r}")
 
-    def exists(self, path: Path) -> Fragment:
-        raise NotImplementedError
+    @abstractmethod
+    def exists(self, path: Path) -> Fragment: ...
 
-    def value_term(self, term: ValueTerm) -> Fragment:
-        raise NotImplementedError
+    @abstractmethod
+    def value_term(self, term: ValueTerm) -> Fragment: ...
 
     def condition(self, term: ValueTerm, *candidate: Fragment) -> Fragment:
         """The test on one candidate, written by the dialect's ``compare``/``regex``.
@@ -98,11 +99,11 @@ class _Writer:
             return self.regex(term.pattern, *candidate)
         raise TypeError(f"not a value term: {term!r}")
 
-    def compare(self, op: str, value: Value, *candidate: Fragment) -> Fragment:
-        raise NotImplementedError
+    @abstractmethod
+    def compare(self, op: str, value: Value, *candidate: Fragment) -> Fragment: ...
 
-    def regex(self, pattern: str, *candidate: Fragment) -> Fragment:
-        raise NotImplementedError
+    @abstractmethod
+    def regex(self, pattern: str, *candidate: Fragment) -> Fragment: ...
 
 
 _SQL_OP = {"==": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}

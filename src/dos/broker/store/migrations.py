@@ -203,3 +203,15 @@ CREATE INDEX outbox_subscription ON outbox (tenant, subscription_id, pk)
 """,
     ),
 ]
+
+
+def pending(applied: set[str]) -> list[str]:
+    """Names of the migrations not yet in ``applied``."""
+    return [name for name, _, _ in MIGRATIONS if name not in applied]
+
+
+class MigrationsPending(RuntimeError):
+    """The broker database exists but is older than this code: run ``dos migrate``."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(f"the broker database needs `dos migrate` (pending: {', '.join(names)})")

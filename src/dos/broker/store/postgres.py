@@ -13,7 +13,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 from starlette.concurrency import run_in_threadpool
 
-from dos.broker.store.migrations import MIGRATIONS
+from dos.broker.store.migrations import MIGRATIONS, MigrationsPending, pending
 from dos.broker.store.session import SqlSession
 from dos.broker.store.writer import GroupCommitWriter
 
@@ -117,7 +117,20 @@ class PostgresStore:
         return applied
 
     def ping(self) -> None:
-        self.connection().execute("SELECT 1")
+        conn = self.connection()
+        exists = conn.execute(
+            "SELECT 1 FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_name = 'schema_migrations'",
+            (self.schema,),
+        ).fetchone()
+        applied = (
+            {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+            if exists
+            else set()
+        )
+        missing = pending(applied)
+        if missing:
+            raise MigrationsPending(missing)
 
     def read(self, fn: Callable[[Any], T]) -> T:
         with self.pool().connection() as conn:

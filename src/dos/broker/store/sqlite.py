@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from dos.broker.query.sql import register_sqlite_functions
-from dos.broker.store.migrations import MIGRATIONS
+from dos.broker.store.migrations import MIGRATIONS, MigrationsPending, pending
 from dos.broker.store.session import SqlSession
 from dos.broker.store.writer import GroupCommitWriter
 
@@ -109,7 +109,14 @@ class SqliteStore:
     def ping(self) -> None:
         if not self.path.exists():
             raise RuntimeError(f"broker database {self.path} does not exist (run `dos migrate`)")
-        self.connection().execute("SELECT 1").fetchone()
+        conn = self.connection()
+        try:
+            applied = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+        except sqlite3.OperationalError:
+            applied = set()
+        missing = pending(applied)
+        if missing:
+            raise MigrationsPending(missing)
 
     def read(self, fn: Callable[[Any], T]) -> T:
         conn = self.connection()
