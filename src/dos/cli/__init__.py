@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "city",
     "broker",
     "strategy",
+    "worker",
 )
 
 

@@ -111,21 +111,28 @@ def _load(
     """The entity's history as the client asked (None: nothing to show)."""
     if t.aggregated:
         names = attrs
-        kinds = dict(
-            session.x(
-                "SELECT attr, MAX(kind) FROM attr_history WHERE tenant = ? AND entity_id = ? "
-                "GROUP BY attr ORDER BY attr",
-                (tenant, entity.id),
-            ).fetchall()
-        )
+        if names is None:
+            names = [
+                row[0]
+                for row in session.x(
+                    "SELECT DISTINCT attr FROM attr_history WHERE tenant = ? AND entity_id = ? "
+                    "ORDER BY attr",
+                    (tenant, entity.id),
+                ).fetchall()
+            ]
         result = {}
-        for name in names if names is not None else list(kinds):
-            if name not in kinds:
+        for name in names:
+            kind = session.x(
+                "SELECT kind FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
+                "LIMIT 1",
+                (tenant, entity.id, name),
+            ).fetchone()
+            if kind is None:
                 continue
             buckets = aggregate(
                 session, tenant, entity.id, name, methods=t.methods, period_ms=t.period_ms, tq=t.tq
             )
-            result[name] = (str(kinds[name]), buckets)
+            result[name] = (str(kind[0]), buckets)
         return {"aggregated": result}
     load_instances(
         session, tenant, entity, attrs=attrs, tq=t.tq, last_n=t.last_n, limit=INSTANCE_LIMIT

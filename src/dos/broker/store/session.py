@@ -267,16 +267,21 @@ class SqlSession:
         )
         pks = self._pks(tenant, [d["id"] for d in docs])
         self._index_many(tenant, [(pks[d["id"]], d) for d in docs])
+        for doc in docs:
+            self.changed(tenant, None, doc)
 
     def update_many(self, tenant: str, docs: list[tuple[Doc, Signature]]) -> None:
         """Replace stored entities: (new document, signature of the stored one) pairs."""
         if not docs:
             return
+        previous = self.get_many(tenant, [d["id"] for d, _ in docs])
         self.many(
             f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
             "WHERE tenant = ? AND id = ?",
             [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, d["id"]) for d, _ in docs],
         )
+        for doc, _ in docs:
+            self.changed(tenant, previous.get(doc["id"]), doc)
         changed = [d for d, old in docs if old != signature(d)]
         if not changed:
             return

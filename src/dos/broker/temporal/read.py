@@ -148,6 +148,28 @@ class Bucket:
     values: dict[str, Any]
 
 
+#: aggregation method → the SQL aggregates it needs
+_AGGREGATES = {
+    "totalCount": ("COUNT(*)",),
+    "distinctCount": ("COUNT(DISTINCT h.value)",),
+    "sum": ("SUM(h.num)",),
+    "avg": ("AVG(h.num)",),
+    "min": ("MIN(h.num)",),
+    "max": ("MAX(h.num)",),
+    "sumsq": ("SUM(h.num * h.num)",),
+    "stddev": ("COUNT(h.num)", "SUM(h.num)", "SUM(h.num * h.num)"),
+}
+
+
+def _value(method: str, found: dict[str, Any]) -> Any:
+    if method == "stddev":
+        return _stddev(found["COUNT(h.num)"], found["SUM(h.num)"], found["SUM(h.num * h.num)"])
+    raw = found[_AGGREGATES[method][0]]
+    if method in ("totalCount", "distinctCount"):
+        return int(raw)
+    return float(raw) if raw is not None else None
+
+
 def aggregate(
     session: Any,
     tenant: str,
@@ -160,49 +182,48 @@ def aggregate(
 ) -> list[Bucket]:
     """Per-period aggregates of one attribute computed in SQL (GROUP BY time bucket).
 
-    Periods start at ``timeAt`` (or at the first instance) and last ``period_ms`` (one period
-    spanning everything when None). Deleted instances are not counted.
+    Only instances that have the time property take part (deleted instances have no
+    ``observedAt``; for the other time properties they are left out explicitly). Periods start
+    at ``timeAt`` (or at the first instance) and last ``period_ms`` (one period spanning
+    everything when None). Only the SQL aggregates the methods need are computed, on the
+    (tenant, entity, attribute, observedAt, value) index.
     """
-    condition, params, expression = time_filter(tq)
+    prop = tq.timeproperty if tq else "observedAt"
+    column = f"h.{TIME_COLUMNS[prop]}"
+    condition, params, _ = time_filter(tq)
+    deleted = "" if prop in ("observedAt", "deletedAt") else " AND h.deleted_ms IS NULL"
     where = (
         f"FROM attr_history h WHERE h.tenant = ? AND h.entity_id = ? AND h.attr = ? "
-        f"AND h.deleted_ms IS NULL{condition}"
+        f"AND {column} IS NOT NULL{deleted}{condition}"
     )
     base = [tenant, entity_id, attr, *params]
-    bounds = session.x(f"SELECT MIN({expression}), MAX({expression}) {where}", base).fetchone()
-    if bounds is None or bounds[0] is None:
-        return []
-    start = int(bounds[0])
     if tq is not None and tq.timerel in ("after", "between"):
         start = _ms(tq.time_at)
-    end = int(bounds[1]) + 1
+    else:
+        first = session.x(f"SELECT MIN({column}) {where}", base).fetchone()
+        if first is None or first[0] is None:
+            return []
+        start = int(first[0])
+    end = start + 1
     if tq is not None and tq.end_time_at is not None:
         end = _ms(tq.end_time_at)
+    elif period_ms is None:
+        last = session.x(f"SELECT MAX({column}) {where}", base).fetchone()
+        if last is None or last[0] is None:
+            return []
+        end = int(last[0]) + 1
     period = period_ms or max(end - start, 1)
-    sql = (
-        f"SELECT ({expression} - ?) / ? AS b, COUNT(*), COUNT(DISTINCT h.value), "
-        f"SUM(h.num), AVG(h.num), MIN(h.num), MAX(h.num), SUM(h.num * h.num), COUNT(h.num) "
-        f"{where} GROUP BY b ORDER BY b"
-    )
+    needed = list(dict.fromkeys(e for m in methods for e in _AGGREGATES[m]))
+    sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(needed)} {where} GROUP BY b ORDER BY b"
     buckets = []
     for row in session.x(sql, [start, period, *base]).fetchall():
         index = int(row[0])
-        count, distinct, total, mean, low, high, squares, numbers = row[1:]
-        values: dict[str, Any] = {
-            "totalCount": int(count),
-            "distinctCount": int(distinct),
-            "sum": float(total) if total is not None else None,
-            "avg": float(mean) if mean is not None else None,
-            "min": float(low) if low is not None else None,
-            "max": float(high) if high is not None else None,
-            "sumsq": float(squares) if squares is not None else None,
-            "stddev": _stddev(numbers, total, squares),
-        }
+        found = dict(zip(needed, row[1:], strict=True))
         buckets.append(
             Bucket(
                 start + index * period,
                 start + (index + 1) * period if period_ms else end,
-                {m: values[m] for m in methods},
+                {m: _value(m, found) for m in methods},
             )
         )
     return buckets
