@@ -4,8 +4,8 @@ clusters for the zoomed-out view and the district centres as labelled reference 
 from __future__ import annotations
 
 import math
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from dos.demo.network import DISTRICTS
