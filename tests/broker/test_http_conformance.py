@@ -104,3 +104,219 @@ def test_retrieve_pick_and_omit_together(filled: TestClient) -> None:
         "id": "urn:ngsi-ld:WeatherObserved:1",
         "temperature": {"type": "Property", "value": 21},
     }
+
+
+def building(i: int, name: str, sub: int) -> dict[str, Any]:
+    return {
+        "id": f"urn:ngsi-ld:Building:{i}",
+        "type": "Building",
+        "name": {"type": "Property", "value": name, "sub": {"type": "Property", "value": sub}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ("name", ["1", "2", "3", "4"]),
+        ("name;desc", ["3", "2", "1", "4"]),
+        ("id;desc", ["4", "3", "2", "1"]),
+        ("createdAt", ["2", "1", "3", "4"]),
+        ("name.sub;desc,id", ["1", "3", "2", "4"]),
+        ("type,name.sub", ["2", "1", "3", "4"]),
+    ],
+)
+def test_query_order_by(client: TestClient, order: str, expected: list[str]) -> None:
+    for entity in (building(2, "B", 1), building(1, "A", 5), building(3, "C", 5)):
+        assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    nameless = {"id": "urn:ngsi-ld:Building:4", "type": "Building"}
+    assert client.post(f"{BASE}/entities", json=nameless).status_code == 201
+    got = client.get(f"{BASE}/entities", params={"type": "Building", "orderBy": order})
+    assert got.status_code == 200, got.text
+    assert [e["id"].rsplit(":", 1)[1] for e in got.json()] == expected
+    page = client.get(
+        f"{BASE}/entities",
+        params={"type": "Building", "orderBy": order, "limit": 2, "offset": 1, "count": "true"},
+    )
+    assert [e["id"].rsplit(":", 1)[1] for e in page.json()] == expected[1:3]
+    assert page.headers["NGSILD-Results-Count"] == "4"
+    posted = client.post(
+        f"{BASE}/entityOperations/query",
+        params={"orderBy": order},
+        json={"type": "Query", "entities": [{"type": "Building"}]},
+    )
+    assert [e["id"].rsplit(":", 1)[1] for e in posted.json()] == expected
+
+
+def test_order_by_refuses_bad_direction(client: TestClient) -> None:
+    got = client.get(f"{BASE}/entities", params={"type": "Building", "orderBy": "name;up"})
+    assert got.status_code == 400 and error_type(got) == "BadRequestData"
+
+
+def test_delete_scope_patch_merge_patch_and_missing_path_parts(filled: TestClient) -> None:
+    entity = sensor(7, scope="/Dortmund")
+    assert filled.post(f"{BASE}/entities", json=entity).status_code == 201
+    url = f"{BASE}/entities/urn:ngsi-ld:WeatherObserved:7"
+    gone = filled.delete(f"{url}/attrs/scope")
+    assert gone.status_code == 204, gone.text
+    assert "scope" not in filled.get(url).json()
+    assert filled.delete(f"{url}/attrs/scope").status_code == 404
+    patched = filled.patch(
+        f"{url}/attrs/temperature",
+        content=b'{"value": 3}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 204, patched.text
+    assert filled.get(url).json()["temperature"]["value"] == 3
+    no_attr = filled.delete(f"{url}/attrs")
+    assert no_attr.status_code == 405 and error_type(no_attr) == "MethodNotAllowed"
+    for method in ("PUT", "PATCH"):
+        no_id = filled.request(method, f"{BASE}/entities", json={"type": "X"})
+        assert no_id.status_code == 400 and error_type(no_id) == "BadRequestData"
+
+
+def test_attribute_payloads_add_types_and_set_scope(filled: TestClient) -> None:
+    url = f"{BASE}/entities/urn:ngsi-ld:Streetlight:9"
+    typed = filled.patch(f"{url}/attrs", json={"type": ["Streetlight", "Device"]})
+    assert typed.status_code == 204, typed.text
+    assert filled.get(url).json()["type"] == ["Streetlight", "Device"]
+    scoped = filled.patch(f"{url}/attrs", json={"scope": "/Dortmund"})
+    assert scoped.status_code == 204, scoped.text
+    assert filled.get(url).json()["scope"] == "/Dortmund"
+    kept = filled.post(f"{url}/attrs", params={"options": "noOverwrite"}, json={"scope": "/Hörde"})
+    assert kept.status_code == 204, kept.text
+    assert filled.get(url).json()["scope"] == ["/Dortmund", "/Hörde"]
+    replaced = filled.post(f"{url}/attrs", json={"scope": "/Schwerte", "type": "Lamp"})
+    assert replaced.status_code == 204, replaced.text
+    body = filled.get(url).json()
+    assert body["scope"] == "/Schwerte" and body["type"] == ["Streetlight", "Device", "Lamp"]
+
+
+def test_batch_with_link_header_and_json_ld_is_refused(client: TestClient) -> None:
+    entity = {
+        **sensor(1),
+        "@context": "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
+    }
+    refused = client.post(
+        f"{BASE}/entityOperations/create",
+        json=[entity],
+        headers={
+            "Content-Type": "application/ld+json",
+            "Link": '<https://example.org/ctx.jsonld>; rel="http://www.w3.org/ns/json-ld#context";'
+            ' type="application/ld+json"',
+        },
+    )
+    assert refused.status_code == 400 and error_type(refused) == "BadRequestData"
+    assert client.get(f"{BASE}/entities", params={"type": "WeatherObserved"}).json() == []
+
+
+def test_dataset_id_filters_instances(client: TestClient) -> None:
+    entity = {
+        "id": "urn:ngsi-ld:Building:d",
+        "type": "Building",
+        "name": [
+            {"type": "Property", "value": "Tower"},
+            {"type": "Property", "value": "Turm", "datasetId": "urn:ngsi-ld:Dataset:de"},
+        ],
+        "height": {"type": "Property", "value": 3, "datasetId": "urn:ngsi-ld:Dataset:fr"},
+    }
+    assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+
+    def query(**params: str) -> dict[str, Any]:
+        got = client.get(f"{BASE}/entities", params={"type": "Building", **params})
+        assert got.status_code == 200, got.text
+        return dict(got.json()[0])
+
+    german = query(datasetId="urn:ngsi-ld:Dataset:de")
+    assert german["name"]["value"] == "Turm" and "height" not in german
+    default = query(datasetId="@none")
+    assert default["name"] == {"type": "Property", "value": "Tower"} and "height" not in default
+    two = query(datasetId="urn:ngsi-ld:Dataset:de,urn:ngsi-ld:Dataset:fr")
+    assert two["height"]["value"] == 3 and two["name"]["datasetId"] == "urn:ngsi-ld:Dataset:de"
+    nothing = query(attrs="name", datasetId="urn:ngsi-ld:Dataset:fr")
+    assert set(nothing) == {"id", "type"}
+
+
+@pytest.fixture
+def linked(client: TestClient) -> TestClient:
+    country = {
+        "id": "urn:ngsi-ld:Country:F",
+        "type": "Country",
+        "name": {"type": "Property", "value": "F"},
+    }
+    city = {
+        "id": "urn:ngsi-ld:City:P",
+        "type": "City",
+        "name": {"type": "Property", "value": "P"},
+        "isInCountry": {"type": "Relationship", "object": "urn:ngsi-ld:Country:F"},
+    }
+    building = {
+        "id": "urn:ngsi-ld:Building:B",
+        "type": "Building",
+        "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:P"},
+    }
+    for entity in (country, city, building):
+        assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    return client
+
+
+def test_join_inline_and_flat(linked: TestClient) -> None:
+    url = f"{BASE}/entities/urn:ngsi-ld:Building:B"
+    inline = linked.get(url, params={"join": "inline"}).json()
+    city = inline["locatedAt"]["entity"]
+    assert city["id"] == "urn:ngsi-ld:City:P" and "entity" not in city["isInCountry"]
+    two = linked.get(url, params={"join": "inline", "joinLevel": 2}).json()
+    assert two["locatedAt"]["entity"]["isInCountry"]["entity"]["id"] == "urn:ngsi-ld:Country:F"
+    simple = linked.get(url, params={"join": "inline", "options": "keyValues"}).json()
+    assert simple["locatedAt"]["id"] == "urn:ngsi-ld:City:P"
+    flat = linked.get(url, params={"join": "flat", "joinLevel": 2}).json()
+    assert [e["id"] for e in flat] == [
+        "urn:ngsi-ld:Building:B",
+        "urn:ngsi-ld:City:P",
+        "urn:ngsi-ld:Country:F",
+    ]
+    picked = linked.get(
+        url, params={"join": "flat", "joinLevel": 2, "pick": "id,locatedAt{id,name}"}
+    )
+    assert picked.json() == [
+        {
+            "id": "urn:ngsi-ld:Building:B",
+            "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:P"},
+        },
+        {"id": "urn:ngsi-ld:City:P", "name": {"type": "Property", "value": "P"}},
+    ]
+    query = linked.get(f"{BASE}/entities", params={"type": "Building", "join": "flat"}).json()
+    assert [e["id"] for e in query] == ["urn:ngsi-ld:Building:B", "urn:ngsi-ld:City:P"]
+    bad = linked.get(url, params={"join": "sideways"})
+    assert bad.status_code == 400 and error_type(bad) == "BadRequestData"
+
+
+def test_join_in_query_object_and_flat_without_linked_entity(linked: TestClient) -> None:
+    posted = linked.post(
+        f"{BASE}/entityOperations/query",
+        json={"type": "Query", "entities": [{"type": "Building"}], "join": "flat", "joinLevel": 2},
+    )
+    assert posted.status_code == 200, posted.text
+    assert [e["id"] for e in posted.json()] == [
+        "urn:ngsi-ld:Building:B",
+        "urn:ngsi-ld:City:P",
+        "urn:ngsi-ld:Country:F",
+    ]
+    assert linked.delete(f"{BASE}/entities/urn:ngsi-ld:City:P").status_code == 204
+    alone = linked.get(f"{BASE}/entities/urn:ngsi-ld:Building:B", params={"join": "flat"})
+    assert alone.json()["id"] == "urn:ngsi-ld:Building:B"
+
+
+def test_retrieve_with_only_unknown_attrs_is_not_found(filled: TestClient) -> None:
+    url = f"{BASE}/entities/urn:ngsi-ld:WeatherObserved:1"
+    missing = filled.get(url, params={"attrs": "unknownAttribute"})
+    assert missing.status_code == 404 and error_type(missing) == "ResourceNotFound"
+    some = filled.get(url, params={"attrs": "unknownAttribute,temperature"})
+    assert some.status_code == 200 and set(some.json()) == {"id", "type", "temperature"}
+
+
+def test_query_pick_leaves_out_entities_without_the_members(filled: TestClient) -> None:
+    got = filled.get(
+        f"{BASE}/entities", params={"type": "WeatherObserved,Streetlight", "pick": "status"}
+    )
+    assert got.status_code == 200, got.text
+    assert got.json() == [{"status": {"type": "Property", "value": "on"}}]

@@ -84,12 +84,14 @@ def test_geo_json(client: TestClient) -> None:
     assert got.headers["content-type"] == "application/geo+json"
     feature = got.json()
     assert feature["type"] == "Feature" and feature["geometry"]["type"] == "Point"
+    assert feature["@context"] == "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
     listing = client.get(
         f"{BASE}/entities",
         params={"type": "WeatherObserved"},
         headers={"Accept": "application/geo+json"},
     ).json()
     assert listing["type"] == "FeatureCollection" and len(listing["features"]) == 1
+    assert "@context" in listing and "@context" not in listing["features"][0]
 
 
 def test_concise_input_is_accepted(client: TestClient) -> None:

@@ -8,6 +8,7 @@ write is queued; each write returns only after its transaction committed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from dos.broker.entities import operations as ops
 from dos.broker.entities.operations import UpdateResult, now
 from dos.broker.entities.validate import check_attrs, check_entity, check_entity_id
 from dos.broker.errors import NgsiError
+from dos.broker.query.order import OrderKey, sort_docs
 from dos.broker.store import Doc, EntityQuery, Session, Store
 
 log = logging.getLogger("dos.broker")
@@ -90,6 +92,28 @@ async def entity_query(
     return await store.aread(read)
 
 
+async def entity_query_ordered(
+    store: Store, tenant: str, query: EntityQuery, keys: list[OrderKey]
+) -> tuple[list[Doc], int | None]:
+    """One page of matching entities in the order of ``orderBy`` ``keys`` (sorted over all
+    matches, then paged) and, with ``query.count``, the number of all matches."""
+    limit, offset = query.limit, query.offset
+
+    def read(session: Session) -> list[Doc]:
+        _check_tenant(session, tenant)
+        page = dataclasses.replace(query, limit=1000, offset=0, count=False)
+        docs: list[Doc] = []
+        while True:
+            found, _ = session.query(tenant, page)
+            docs.extend(found)
+            if len(found) < page.limit:
+                return docs
+            page.offset += page.limit
+
+    docs = sort_docs(await store.aread(read), keys)
+    return docs[offset : offset + limit], (len(docs) if query.count else None)
+
+
 async def entity_replace(store: Store, tenant: str, doc: Doc) -> None:
     """Replace an entity's types and attributes (PUT)."""
     check_entity(doc)
@@ -105,6 +129,12 @@ async def entity_merge(store: Store, tenant: str, fragment: Doc) -> None:
 async def entity_delete(store: Store, tenant: str, entity_id: str) -> None:
     check_entity_id(entity_id)
     await store.awrite(lambda s: ops.delete(s, tenant, entity_id))
+
+
+async def scope_delete(store: Store, tenant: str, entity_id: str) -> None:
+    """DELETE /entities/{id}/attrs/scope."""
+    check_entity_id(entity_id)
+    await store.awrite(lambda s: ops.delete_scope(s, tenant, entity_id))
 
 
 async def entity_purge(
@@ -140,23 +170,38 @@ async def entity_purge(
 
 
 async def attr_append(
-    store: Store, tenant: str, entity_id: str, attrs: dict[str, Any], *, no_overwrite: bool
+    store: Store,
+    tenant: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    no_overwrite: bool,
+    members: Doc | None = None,
 ) -> UpdateResult:
-    """POST /entities/{id}/attrs."""
+    """POST /entities/{id}/attrs (``members``: ``type`` and ``scope`` of the payload)."""
     check_entity_id(entity_id)
     check_attrs(attrs, f"entity {entity_id}")
     return await store.awrite(
-        lambda s: ops.append_attrs(s, tenant, entity_id, attrs, no_overwrite=no_overwrite)
+        lambda s: ops.append_attrs(
+            s, tenant, entity_id, attrs, no_overwrite=no_overwrite, members=members
+        )
     )
 
 
 async def attrs_update(
-    store: Store, tenant: str, entity_id: str, attrs: dict[str, Any]
+    store: Store,
+    tenant: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    members: Doc | None = None,
 ) -> UpdateResult:
-    """PATCH /entities/{id}/attrs."""
+    """PATCH /entities/{id}/attrs (``members``: ``type`` and ``scope`` of the payload)."""
     check_entity_id(entity_id)
     check_attrs(attrs, f"entity {entity_id}")
-    return await store.awrite(lambda s: ops.update_attrs(s, tenant, entity_id, attrs))
+    return await store.awrite(
+        lambda s: ops.update_attrs(s, tenant, entity_id, attrs, members=members)
+    )
 
 
 async def attr_patch(

@@ -100,6 +100,16 @@ def delete(session: Session, tenant: str, entity_id: str) -> None:
         raise NgsiError("ResourceNotFound", f"entity {entity_id} does not exist")
 
 
+def delete_scope(session: Session, tenant: str, entity_id: str) -> None:
+    """Delete the scope of an entity (§5.6.5 with the attribute name ``scope``)."""
+    doc = _load(session, tenant, entity_id)
+    if not doc.get("scope"):
+        raise NgsiError("ResourceNotFound", f"entity {entity_id} has no scope")
+    old = signature(doc)
+    del doc["scope"]
+    _save(session, tenant, doc, old, now())
+
+
 def purge(
     session: Session,
     tenant: str,
@@ -183,13 +193,42 @@ def merge(session: Session, tenant: str, fragment: Doc) -> None:
     _save(session, tenant, doc, old, moment)
 
 
+def _apply_members(doc: Doc, members: Doc | None, *, union_scope: bool) -> bool:
+    """Add the types ``members["type"]`` to the entity and set (or, with ``union_scope``, add
+    to) its scope ``members["scope"]`` (§4.16, §4.18); True when something changed."""
+    if not members:
+        return False
+    before = (list(doc.get("type") or []), doc.get("scope"))
+    types = list(doc.get("type") or [])
+    for iri in members.get("type") or []:
+        if iri not in types:
+            types.append(iri)
+    doc["type"] = types
+    if members.get("scope"):
+        scope = list(members["scope"])
+        if union_scope:
+            scope = list(doc.get("scope") or []) + [
+                s for s in scope if s not in (doc.get("scope") or [])
+            ]
+        doc["scope"] = scope
+    return (doc["type"], doc.get("scope")) != before
+
+
 def append_attrs(
-    session: Session, tenant: str, entity_id: str, attrs: dict[str, Any], *, no_overwrite: bool
+    session: Session,
+    tenant: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    no_overwrite: bool,
+    members: Doc | None = None,
 ) -> UpdateResult:
-    """Append entity attributes (§5.6.3); ``noOverwrite`` keeps existing instances."""
+    """Append entity attributes (§5.6.3); ``noOverwrite`` keeps existing instances.
+    ``members``: types to add and a scope (replacing, or added to with ``noOverwrite``)."""
     doc = _load(session, tenant, entity_id)
     old = signature(doc)
     moment = now()
+    _apply_members(doc, members, union_scope=no_overwrite)
     current_attrs = doc.setdefault("attrs", {})
     result = UpdateResult()
     for name, instances in attrs.items():
@@ -219,12 +258,19 @@ def append_attrs(
 
 
 def update_attrs(
-    session: Session, tenant: str, entity_id: str, attrs: dict[str, Any]
+    session: Session,
+    tenant: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    members: Doc | None = None,
 ) -> UpdateResult:
-    """Update entity attributes (§5.6.2): only existing instances are replaced."""
+    """Update entity attributes (§5.6.2): only existing instances are replaced.
+    ``members``: types to add and a scope that replaces the entity's."""
     doc = _load(session, tenant, entity_id)
     old = signature(doc)
     moment = now()
+    members_changed = _apply_members(doc, members, union_scope=False)
     current_attrs = doc.setdefault("attrs", {})
     result = UpdateResult()
     for name, instances in attrs.items():
@@ -246,7 +292,7 @@ def update_attrs(
             del current_attrs[name]
         if changed:
             result.updated.append(name)
-    if result.updated:
+    if result.updated or members_changed:
         _save(session, tenant, doc, old, moment)
     return result
 

@@ -16,8 +16,9 @@ from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import item_context
 from dos.broker.http.render import empty, json_response
-from dos.broker.http.request import options_of, read_json
+from dos.broker.http.request import LD_JSON, options_of, read_json
 from dos.broker.jsonld.expand import expand_entity
+from dos.broker.jsonld.resolver import context_url_from_link, media_type
 
 
 async def _array(request: Request) -> list[Any]:
@@ -26,6 +27,14 @@ async def _array(request: Request) -> list[Any]:
         raise NgsiError("BadRequestData", "a batch operation needs a JSON array")
     if not body:
         raise NgsiError("BadRequestData", "the batch is empty")
+    if media_type(request.headers.get("content-type")) == LD_JSON and context_url_from_link(
+        request.headers.get("link")
+    ):
+        # the whole request is wrong, not each entity (ETSI 003_09_01)
+        raise NgsiError(
+            "BadRequestData",
+            "a JSON-LD @context Link header is not allowed with Content-Type application/ld+json",
+        )
     return body
 
 

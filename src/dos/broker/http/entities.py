@@ -16,9 +16,11 @@ from dos.broker.entities.validate import check_entity_id
 from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
+from dos.broker.http.join import Joiner, join_of
 from dos.broker.http.params import DEFAULT_LIMIT, build_query
 from dos.broker.http.render import View, empty, json_response, tenant_headers
 from dos.broker.http.request import (
+    GEO_JSON,
     JSON,
     LD_JSON,
     MERGE_PATCH,
@@ -37,9 +39,13 @@ from dos.broker.jsonld.expand import (
     expand_entity,
     expand_name,
     expand_projection,
+    expand_scope,
+    expand_types,
 )
 from dos.broker.jsonld.representations import representation_from_options
+from dos.broker.query.order import parse_order_by
 from dos.broker.query.projection import parse_projection
+from dos.broker.store import Doc, EntityQuery
 
 
 def _entity_id(request: Request) -> str:
@@ -62,12 +68,16 @@ def view_of(request: Request, ctx: ActiveContext, *, geo: bool = True) -> View:
         lambda name: expand_name(name, ctx),
         request.query_params.get("attrs"),
     )
+    view.projection = projection
     if projection is not None:
         if projection.pick is not None:
             view.pick = {member.key for member in projection.pick}
         if projection.omit is not None:
             view.omit = {member.key for member in projection.omit if member.nested is None}
     view.lang = request.query_params.get("lang")
+    dataset_ids = csv_param(request, "datasetId")
+    if dataset_ids is not None:
+        view.dataset_ids = set(dataset_ids)
     geometry = request.query_params.get("geometryProperty")
     if geometry:
         expand_name(geometry, ctx)  # checks the name
@@ -96,6 +106,13 @@ async def retrieve_entity(request: Request) -> Response:
     ctx = await request_context(request)
     view = view_of(request, ctx)
     doc = await ent.entity_retrieve(request.app.state.store, tenant, entity_id)
+    if view.attrs is not None and not set(view.attrs) & set(doc.get("attrs", {})):
+        # none of the asked attributes exists (§5.7.1, ETSI 018_03_02)
+        raise NgsiError("ResourceNotFound", f"entity {entity_id} has none of the attributes asked")
+    mode, level = join_of(request)
+    if mode is not None and view.accept != GEO_JSON:
+        joined = await Joiner(request.app.state.store, tenant, view, mode, level).entity(doc)
+        return json_response(joined, media_type=view.accept, headers=view.headers())
     body = view.entity(doc)
     if (view.pick is not None or view.omit is not None) and not set(body) - {"@context"}:
         raise NgsiError("ResourceNotFound", f"pick/omit leave nothing of entity {entity_id}")
@@ -116,11 +133,57 @@ async def query_entities(request: Request) -> Response:
         count=count,
         local=bool_param(request, "local"),
     )
-    docs, total = await ent.entity_query(request.app.state.store, tenant, query)
+    docs, total = await run_query(request, tenant, query, ctx)
     headers = view.headers()
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
-    return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+    return json_response(
+        await render_entities(request, tenant, view, docs), media_type=view.accept, headers=headers
+    )
+
+
+async def render_entities(
+    request: Request,
+    tenant: str,
+    view: View,
+    docs: list[Doc],
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """A query result as the view wants it, with linked entities for ``join`` (a query
+    parameter, or a member of the Query object ``body``)."""
+    mode, level = join_of(request, body)
+    if view.accept == GEO_JSON:
+        return view.entities(docs)
+    if mode is None:
+        rendered = view.entities(docs)
+        if view.pick is not None or view.omit is not None:
+            # an entity with no member left is not part of the result (§4.21, ETSI 019_17_01)
+            rendered = [e for e in rendered if set(e) - {"@context"}]
+        return rendered
+    return await Joiner(request.app.state.store, tenant, view, mode, level).entities(docs)
+
+
+async def run_query(
+    request: Request, tenant: str, query: EntityQuery, ctx: ActiveContext
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Run an entity query, in the order of ``orderBy`` when the request names one."""
+    order = request.query_params.get("orderBy")
+    if order is None:
+        return await ent.entity_query(request.app.state.store, tenant, query)
+    keys = parse_order_by(order, lambda name: expand_name(name, ctx))
+    return await ent.entity_query_ordered(request.app.state.store, tenant, query, keys)
+
+
+async def missing_entity_id(request: Request) -> Response:
+    """PUT or PATCH /entities without an entity id in the path."""
+    await require(request, "write")
+    raise NgsiError("BadRequestData", "the path needs an entity id: /entities/{entityId}")
+
+
+async def missing_attribute_name(request: Request) -> Response:
+    """DELETE /entities/{id}/attrs without an attribute name: not an operation."""
+    await require(request, "write")
+    raise NgsiError("MethodNotAllowed", "DELETE needs an attribute: /entities/{id}/attrs/{attr}")
 
 
 async def purge_entities(request: Request) -> Response:
@@ -189,6 +252,17 @@ async def delete_entity(request: Request) -> Response:
     return empty(204)
 
 
+def _members(body: Any, ctx: ActiveContext) -> dict[str, Any] | None:
+    """``type`` and ``scope`` of an attribute payload, expanded (None when neither is given)."""
+    members: dict[str, Any] = {}
+    if isinstance(body, dict):
+        if body.get("type") is not None:
+            members["type"] = expand_types(body["type"], ctx)
+        if body.get("scope") is not None:
+            members["scope"] = expand_scope(body["scope"])
+    return members or None
+
+
 def _update_result(result: ent.UpdateResult, ctx: ActiveContext) -> Response:
     if not result.not_updated:
         return empty(204)
@@ -216,6 +290,7 @@ async def append_attrs(request: Request) -> Response:
         entity_id,
         attrs,
         no_overwrite="noOverwrite" in options_of(request),
+        members=_members(body, ctx),
     )
     return _update_result(result, ctx)
 
@@ -226,13 +301,17 @@ async def update_attrs(request: Request) -> Response:
     body = await read_json(request)
     ctx = await request_context(request, body)
     attrs = expand_attributes(body, ctx, allow_null=True, key_values=_key_values(request))
-    result = await ent.attrs_update(request.app.state.store, tenant, entity_id, attrs)
+    result = await ent.attrs_update(
+        request.app.state.store, tenant, entity_id, attrs, members=_members(body, ctx)
+    )
     return _update_result(result, ctx)
 
 
-async def _attribute_body(request: Request) -> tuple[str, str, dict[str, Any]]:
+async def _attribute_body(
+    request: Request, allowed: tuple[str, ...] = (JSON, LD_JSON)
+) -> tuple[str, str, dict[str, Any]]:
     entity_id = _entity_id(request)
-    body = await read_json(request)
+    body = await read_json(request, allowed=allowed)
     ctx = await request_context(request, body)
     raw_name = request.path_params["attr"]
     name = expand_name(raw_name, ctx)
@@ -246,7 +325,7 @@ async def _attribute_body(request: Request) -> tuple[str, str, dict[str, Any]]:
 
 async def patch_attr(request: Request) -> Response:
     tenant = await require(request, "write")
-    entity_id, name, fragment = await _attribute_body(request)
+    entity_id, name, fragment = await _attribute_body(request, (JSON, LD_JSON, MERGE_PATCH))
     await ent.attr_patch(request.app.state.store, tenant, entity_id, name, fragment)
     return empty(204)
 
@@ -262,6 +341,9 @@ async def delete_attr(request: Request) -> Response:
     tenant = await require(request, "write")
     entity_id = _entity_id(request)
     ctx = await request_context(request)
+    if request.path_params["attr"] == "scope":
+        await ent.scope_delete(request.app.state.store, tenant, entity_id)
+        return empty(204)
     name = expand_name(request.path_params["attr"], ctx)
     dataset_id = request.query_params.get("datasetId")
     await ent.attr_delete(

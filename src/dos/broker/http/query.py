@@ -7,11 +7,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dos.broker import entities as ent
 from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
-from dos.broker.http.entities import view_of
+from dos.broker.http.entities import render_entities, run_query, view_of
 from dos.broker.http.params import DEFAULT_LIMIT, build_query
 from dos.broker.http.render import json_response
 from dos.broker.http.request import bool_param, int_param, read_json
@@ -71,8 +70,12 @@ async def query_post(request: Request) -> Response:
         count=count,
         local=bool_param(request, "local") or body.get("local") is True,
     )
-    docs, total = await ent.entity_query(request.app.state.store, tenant, query)
+    docs, total = await run_query(request, tenant, query, ctx)
     headers = view.headers()
     if total is not None:
         headers["NGSILD-Results-Count"] = str(total)
-    return json_response(view.entities(docs), media_type=view.accept, headers=headers)
+    return json_response(
+        await render_entities(request, tenant, view, docs, body),
+        media_type=view.accept,
+        headers=headers,
+    )

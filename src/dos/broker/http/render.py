@@ -15,6 +15,7 @@ from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.compact import compact_entity
 from dos.broker.jsonld.geojson import to_feature, to_geojson
 from dos.broker.jsonld.resolver import link_header
+from dos.broker.query.projection import Projection
 from dos.broker.store import Doc
 
 
@@ -58,6 +59,20 @@ class View:
     omit: Collection[str] | None = None
     lang: str | None = None
     geometry_property: str = "location"
+    dataset_ids: Collection[str] | None = None
+    projection: Projection | None = None
+
+    def _instances(self, doc: Doc) -> Doc:
+        """``doc`` with only the attribute instances of ``datasetId`` (``@none``: the default
+        instance); attributes left without an instance are dropped (§4.5.5, §6.4.3.2)."""
+        if self.dataset_ids is None:
+            return doc
+        attrs: dict[str, Any] = {}
+        for name, instances in doc.get("attrs", {}).items():
+            kept = [i for i in instances if i.get("datasetId", "@none") in self.dataset_ids]
+            if kept:
+                attrs[name] = kept
+        return {**doc, "attrs": attrs}
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -71,16 +86,31 @@ class View:
 
     def entity(self, doc: Doc) -> dict[str, Any]:
         """One entity as the client wants it (a GeoJSON Feature for application/geo+json)."""
+        doc = self._instances(doc)
         if self.accept == GEO_JSON:
-            return to_feature(doc, self.ctx, geoproperty=self.geometry_property, **self._options())
+            # GeoJSON carries its @context in the body (ETSI GS CIM 009 §6.3.15)
+            return to_feature(
+                doc,
+                self.ctx,
+                geoproperty=self.geometry_property,
+                include_context=True,
+                **self._options(),
+            )
         return compact_entity(
             doc, self.ctx, include_context=self.accept == LD_JSON, **self._options()
         )
 
     def entities(self, docs: list[Doc]) -> Any:
         """A query result: a list, or a FeatureCollection for application/geo+json."""
+        docs = [self._instances(doc) for doc in docs]
         if self.accept == GEO_JSON:
-            return to_geojson(docs, self.ctx, geoproperty=self.geometry_property, **self._options())
+            return to_geojson(
+                docs,
+                self.ctx,
+                geoproperty=self.geometry_property,
+                include_context=True,
+                **self._options(),
+            )
         return [self.entity(doc) for doc in docs]
 
     def headers(self) -> dict[str, str]:
