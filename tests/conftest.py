@@ -2,4 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache (rate limits, cached pages and menus)."""
+    from django.core.cache import cache
+
+    cache.clear()

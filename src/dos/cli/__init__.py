@@ -1,4 +1,6 @@
-"""The ``dos`` command. Each subcommand lives in its own module with ``register(subparsers)``.
+"""The ``dos`` command. Each subcommand lives in its own module with ``register(subparsers)``;
+every module of this package that has one is picked up, so an app adds a command by adding a
+module.
 
 Errors an operator can fix (bad settings, unreachable database, invalid input) end with one
 line ``dos: error: …`` and exit code 2, never a traceback.
@@ -14,18 +16,12 @@ from importlib import import_module
 from dos import __version__
 from dos.config import ConfigError
 
-COMMAND_MODULES = (
-    "serve",
-    "db",
-    "accounts",
-    "demo",
-    "check",
-    "info",
-    "city",
-    "broker",
-    "strategy",
-    "worker",
-)
+
+def command_modules() -> list[str]:
+    """The modules of this package that define commands, in name order."""
+    import pkgutil
+
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "setup")
 
 
 class CommandError(Exception):
@@ -40,8 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dos {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        import_module(f"dos.cli.{name}").register(sub)
+    for name in command_modules():
+        module = import_module(f"dos.cli.{name}")
+        if hasattr(module, "register"):
+            module.register(sub)
     return parser
 
 
