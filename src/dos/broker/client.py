@@ -177,6 +177,23 @@ class BrokerClient:
         result: list[dict[str, Any]] = response.json()
         return result
 
+    async def get_temporal_entity(
+        self, entity_id: str, *, tenant: str = "", **params: str
+    ) -> dict[str, Any] | None:
+        """One entity's history (temporal API, ETSI GS CIM 009 §6.19); None when unknown.
+
+        ``params`` are the temporal query parameters (``timerel``, ``timeAt``, ``attrs``,
+        ``options=aggregatedValues``, ``aggrMethods``, ``aggrPeriodDuration`` …).
+        """
+        response = await self._http.get(
+            f"/temporal/entities/{entity_id}", params=params, headers=self._headers(tenant)
+        )
+        if response.status_code == 404:
+            return None
+        self._check(response)
+        result: dict[str, Any] = response.json()
+        return result
+
     async def query_temporal(
         self,
         *,

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "dos.portal.events",
     "dos.portal.participation",
     "dos.portal.opendata",
+    "dos.portal.dashboards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

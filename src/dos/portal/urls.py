@@ -31,10 +31,15 @@ urlpatterns = [
     path("beteiligung/", include("dos.portal.participation.urls")),
     path("api/app/v1/", include((cityapp.api_patterns, "cityapp_api"))),
     path("open311/v2/", include((cityapp.open311_patterns, "open311"))),
+    path("dashboard/", include("dos.portal.dashboards.urls")),
     # City-scoped routes come last: /<city>/ must not shadow the platform routes above.
     path("<slug:city>/", include("dos.portal.cityapp.urls")),
     path("<slug:city>/", include("dos.portal.content.city_urls")),
     path("<slug:city>/", web.city_home, name="city_home"),
     path("<slug:city>/projekte/", include(("dos.portal.strategy.city_urls", "strategy_city"))),
     path("<slug:city>/beteiligung/", include("dos.portal.participation.city_urls")),
+    path(
+        "<slug:city>/dashboard/",
+        include(("dos.portal.dashboards.city_urls", "dashboards_city")),
+    ),
 ]

@@ -44,6 +44,7 @@ RESERVED_SLUGS = frozenset(
         "medien",
         "region",
         "strategie",
+        "dashboard",
         "feeds",
         "veranstaltungen",
         "sitemap.xml",

@@ -1,0 +1,372 @@
+"""Dashboard pages: sensor maps (city and region), live values as JSON, station charts with
+CSV, analyses, and the strategy's live KPI tiles."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from dos.portal.dashboards import analyses, charts, geomap
+from dos.portal.dashboards import sensors as sensor_source
+from dos.portal.dashboards.scale import STATES, legend_stops
+from dos.portal.dashboards.sensors import (
+    LAYER_BY_KEY,
+    LAYERS,
+    MAIN_ATTRIBUTE,
+    UNITS,
+    Layer,
+    Sensor,
+    entity_of,
+    sensors_of,
+)
+from dos.portal.tenancy.models import City
+
+CLUSTER_FROM = 60  # sensors on the map from which the zoomed-out view shows clusters
+
+
+def value_text(attribute: str, value: Any) -> str:
+    """A value for people: localised number with unit, or the translated state."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return {"free": _("free"), "occupied": _("occupied")}.get(value, value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    unit = UNITS.get(attribute, "")
+    return f"{formats.number_format(value, 1)} {unit}".strip()
+
+
+def _layer(request: HttpRequest, sensors: list[Sensor]) -> Layer:
+    key = request.GET.get("layer", "")
+    if key in LAYER_BY_KEY:
+        return LAYER_BY_KEY[key]
+    for layer in LAYERS:
+        if any(s.type in layer.types and layer.attribute in s.values for s in sensors):
+            return layer
+    return LAYERS[0]
+
+
+def _station_url(sensor: Sensor) -> str:
+    return reverse("dashboards_city:station", args=[sensor.city, sensor.id])
+
+
+def _rows(sensors: list[Sensor]) -> list[dict[str, Any]]:
+    rows = []
+    for sensor in sorted(sensors, key=lambda s: (s.city, s.type, s.name)):
+        attribute = MAIN_ATTRIBUTE.get(sensor.type, "")
+        rows.append(
+            {
+                "sensor": sensor,
+                "attribute": attribute,
+                "text": value_text(attribute, sensor.value(attribute)),
+                "url": _station_url(sensor),
+            }
+        )
+    return rows
+
+
+def _rows_html(rows: list[dict[str, Any]], region: bool) -> str:
+    """The sensor table's rows (markup built here for speed, like the SVG layers)."""
+    out = []
+    for row in rows:
+        sensor = row["sensor"]
+        observed = (
+            formats.date_format(timezone.localtime(sensor.observed), "SHORT_DATETIME_FORMAT")
+            if sensor.observed
+            else "–"
+        )
+        city = f"<td>{escape(sensor.city.capitalize())}</td>" if region else ""
+        out.append(
+            f'<tr data-id="{escape(sensor.id)}"><th scope="row"><a href="{escape(row["url"])}">'
+            f"{escape(sensor.name)}</a></th>{city}<td>{escape(sensor.district)}</td>"
+            f"<td>{escape(sensor.type)}</td><td data-value>{escape(row['text'])}</td>"
+            f"<td data-observed>{observed}</td></tr>"
+        )
+    return "\n".join(out)
+
+
+def _map_page(request: HttpRequest, cities: list[City], region: bool) -> HttpResponse:
+    tenants = [c.tenant for c in cities]
+    sensors = sensors_of(tenants)
+    layer = _layer(request, sensors)
+    view = geomap.build(sensors, layer, tenants)
+    for point in view.points:
+        point.text = value_text(layer.attribute, point.value)  # type: ignore[attr-defined]
+        point.url = _station_url(point.sensor)  # type: ignore[attr-defined]
+    if layer.categorical:
+        legend = [(_("free"), STATES["free"]), (_("occupied"), STATES["occupied"])]
+    else:
+        legend = [
+            (value_text(layer.attribute, value), fill)
+            for value, fill in legend_stops(layer.low, layer.high)
+        ]
+    context = {
+        "is_region": region,
+        "cities": cities,
+        "city": None if region else cities[0],
+        "layers": LAYERS,
+        "layer": layer,
+        "map": view,
+        "legend": legend,
+        "clustered": len(view.points) >= CLUSTER_FROM,
+        "rows": sensors,
+        "rows_html": _rows_html(_rows(sensors), region),
+        "svg": geomap.svg_layers(view),
+        "latest_urls": " ".join(
+            reverse("dashboards:latest", args=[c.slug]) + f"?layer={layer.key}" for c in cities
+        ),
+        "kpis": _kpi_tiles() if region else [],
+        "interval": _interval(request),
+    }
+    return render(request, "dashboards/map.html", context)
+
+
+def region_map(request: HttpRequest) -> HttpResponse:
+    """The region's sensor map with the strategy's live KPI tiles."""
+    return _map_page(request, list(City.objects.order_by("name")), region=True)
+
+
+def city_map(request: HttpRequest, city: str) -> HttpResponse:
+    """One city's sensor map."""
+    return _map_page(request, [request.city], region=False)  # type: ignore[attr-defined]
+
+
+def latest(request: HttpRequest, slug: str) -> JsonResponse:
+    """The current values of a city's sensors, polled by the map page."""
+    found = City.objects.filter(slug=slug).first()
+    if found is None:
+        return JsonResponse({"error": f"city: there is no city {slug!r}"}, status=404)
+    sensors = sensors_of([found.tenant])
+    key = request.GET.get("layer")
+    if key and key not in LAYER_BY_KEY:
+        return JsonResponse(
+            {"error": f"layer: must be one of {', '.join(LAYER_BY_KEY)}"}, status=400
+        )
+    layer = LAYER_BY_KEY[key] if key else None
+    from dos.portal.dashboards.scale import colour
+
+    items = []
+    for sensor in sensors:
+        attribute = MAIN_ATTRIBUTE.get(sensor.type, "")
+        value = sensor.value(attribute)
+        item: dict[str, Any] = {
+            "id": sensor.id,
+            "type": sensor.type,
+            "attribute": attribute,
+            "value": value,
+            "text": value_text(attribute, value),
+            "observedAt": sensor.observed.isoformat() if sensor.observed else None,
+        }
+        if layer and sensor.type in layer.types and layer.attribute in sensor.values:
+            item["colour"] = colour(sensor.values[layer.attribute], layer.low, layer.high)
+            item["layerText"] = value_text(layer.attribute, sensor.values[layer.attribute])
+        items.append(item)
+    return JsonResponse(
+        {"city": found.slug, "time": sensor_source.now().isoformat(), "sensors": items},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _sensor_or_404(request: HttpRequest, entity_id: str) -> Sensor:
+    sensor = entity_of(request.city.tenant, entity_id)  # type: ignore[attr-defined]
+    if sensor is None:
+        raise Http404(_("No such sensor"))
+    return sensor
+
+
+def _station_series(
+    request: HttpRequest, sensor: Sensor
+) -> tuple[str, charts.Range, list[charts.Row], dt.datetime, dt.datetime]:
+    numeric = [a for a, v in sensor.values.items() if isinstance(v, (int, float))]
+    attribute = request.GET.get("attribute") or MAIN_ATTRIBUTE.get(sensor.type, "")
+    if attribute not in numeric:
+        attribute = numeric[0] if numeric else attribute
+    rng = charts.RANGE_BY_KEY.get(request.GET.get("range", ""), charts.RANGES[0])
+    now = sensor_source.now()
+    start, end = charts.bounds(rng, now)
+    rows = charts.series(sensor.city, sensor.id, attribute, rng, now) if numeric else []
+    return attribute, rng, rows, start, end
+
+
+def station(request: HttpRequest, city: str, entity_id: str) -> HttpResponse:
+    """A sensor's current values and its chart over a chosen range."""
+    sensor = _sensor_or_404(request, entity_id)
+    attribute, rng, rows, start, end = _station_series(request, sensor)
+    fmt = "%H:%M" if rng.key == "24h" else ("%d.%m. %H:%M" if rng.key == "7d" else "%d.%m.%Y")
+    chart = charts.chart(rows, start, end, fmt)
+    values = [r.avg for r in rows if r.avg is not None]
+    lows = [r.low for r in rows if r.low is not None]
+    highs = [r.high for r in rows if r.high is not None]
+    context = {
+        "city": request.city,  # type: ignore[attr-defined]
+        "sensor": sensor,
+        "attribute": attribute,
+        "unit": UNITS.get(attribute, ""),
+        "current": [(a, value_text(a, v)) for a, v in sorted(sensor.values.items())],
+        "ranges": charts.RANGES,
+        "range": rng,
+        "rows": rows,
+        "chart": chart,
+        "start": start,
+        "end": end,
+        "summary": {
+            "count": len(rows),
+            "mean": value_text(attribute, sum(values) / len(values)) if values else "–",
+            "low": value_text(attribute, min(lows)) if lows else "–",
+            "high": value_text(attribute, max(highs)) if highs else "–",
+        },
+        "attributes": [a for a, v in sorted(sensor.values.items()) if isinstance(v, (int, float))],
+    }
+    return render(request, "dashboards/station.html", context)
+
+
+def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _n(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def station_csv(request: HttpRequest, city: str, entity_id: str) -> HttpResponse:
+    """The table behind the station chart as CSV."""
+    sensor = _sensor_or_404(request, entity_id)
+    attribute, rng, rows, _start, _end = _station_series(request, sensor)
+    name = f"{sensor.id.rsplit(':', 1)[-1]}-{attribute}-{rng.key}"
+    return _csv(
+        name,
+        ["start", f"{attribute}_avg", f"{attribute}_min", f"{attribute}_max"],
+        [[charts.iso(r.start), _n(r.avg), _n(r.low), _n(r.high)] for r in rows],
+    )
+
+
+def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
+    """Heat island, air quality, parking and trees of one city."""
+    tenant = request.city.tenant  # type: ignore[attr-defined]
+    sensors = sensors_of([tenant])
+    try:
+        days = max(1, min(30, int(request.GET.get("days", "7"))))
+    except ValueError:
+        days = 7
+    now = sensor_source.now()
+    end = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    start = end - dt.timedelta(days=days)
+    heat = None
+    if any(s.type == "WeatherObserved" for s in sensors):
+        series = analyses.aggregated_series(
+            tenant, "WeatherObserved", ["temperature", "blackGlobeTemperature"], start, end, "PT1H"
+        )
+        heat = analyses.heat(sensors, series, days)
+    year_start = timezone.localtime(now).replace(
+        month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    air_series: dict[str, Any] = {}
+    for entity_type in ("AirQualityObserved", "WeatherObserved"):
+        if any(s.type == entity_type and "pm10" in s.values for s in sensors):
+            air_series.update(
+                analyses.aggregated_series(
+                    tenant, entity_type, ["pm10", "pm25"], year_start, end, "P1D"
+                )
+            )
+    air = analyses.air(sensors, air_series)
+    parks = analyses.car_parks(sensors)
+    trees = analyses.tree_moisture(sensors)
+    alerts = analyses.tree_alerts(sensors)
+    table = request.GET.get("csv")
+    if table == "heat" and heat:
+        return _csv(
+            "waermeinsel",
+            ["district", "day_diff_K", "night_diff_K", "heat_days", "tropical_nights", "stations"],
+            [
+                [d.district, _n(d.day), _n(d.night), d.heat_days, d.tropical_nights, d.stations]
+                for d in heat.districts
+            ],
+        )
+    if table == "air":
+        return _csv(
+            "feinstaub",
+            ["station", "days", "pm10_mean", "pm10_days_over_50", "pm25_mean"],
+            [
+                [a.sensor.name, a.days, _n(a.pm10_mean), a.pm10_exceedances, _n(a.pm25_mean)]
+                for a in air
+            ],
+        )
+    if table == "parking":
+        return _csv(
+            "parken",
+            ["car_park", "spots", "free", "free_disabled", "occupancy_percent"],
+            [[p.name, p.spots, p.free, p.disabled_free, p.occupancy] for p in parks],
+        )
+    if table == "trees":
+        return _csv(
+            "baeume",
+            ["tree", "soil_moisture_percent", "needs_water"],
+            [
+                [t.name, t.values["soilMoisture"], t.values["soilMoisture"] < analyses.TREE_ALERT]
+                for t in trees
+            ],
+        )
+    context = {
+        "city": request.city,  # type: ignore[attr-defined]
+        "days": days,
+        "heat": heat,
+        "air": air,
+        "parks": parks,
+        "trees": trees,
+        "alerts": alerts,
+        "limits": {
+            "tree": analyses.TREE_ALERT,
+            "heat_day": analyses.HEAT_DAY,
+            "tropical": analyses.TROPICAL_NIGHT,
+            "pm10": analyses.PM10_DAILY_LIMIT,
+            "pm10_days": analyses.PM10_ALLOWED_DAYS,
+            "pm25": analyses.PM25_ANNUAL_LIMIT,
+        },
+    }
+    return render(request, "dashboards/analyses.html", context)
+
+
+def _kpi_tiles() -> list[dict[str, Any]]:
+    """The strategy's live KPIs with their latest value, each linking to its project."""
+    from dos.portal.strategy.models import Kpi
+
+    tiles = []
+    kpis = (
+        Kpi.objects.filter(source="live")
+        .select_related("project")
+        .prefetch_related("values")
+        .order_by("project__code", "position", "pk")
+    )
+    for kpi in kpis:
+        values = list(kpi.values.all())
+        latest = values[-1] if values else None
+        tiles.append(
+            {
+                "kpi": kpi,
+                "value": formats.number_format(latest.value, 1) if latest else "–",
+                "date": latest.date if latest else None,
+                "url": reverse("strategy:project", args=[kpi.project.slug]),
+            }
+        )
+    return tiles
+
+
+def _interval(request: HttpRequest) -> int:
+    """Seconds between live updates (``?poll=``, 2…300; default 15)."""
+    try:
+        return max(2, min(300, int(request.GET.get("poll", "15"))))
+    except ValueError:
+        return 15

@@ -1,0 +1,36 @@
+"""The dashboards read through the client over HTTP as they do against an external broker
+(``DOS_BROKER_URL``): a remote client with a token instead of the trusted in-process one."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from dos.broker import tokens
+from dos.broker.client import BrokerClient
+from dos.portal.dashboards import sensors
+from tests.factories import dortmund
+from tests.portal.dashboards.conftest import CORE, sensor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_map_through_a_remote_client(client, broker, monkeypatch) -> None:
+    from dos.broker import app as broker_app
+
+    dortmund()
+    broker("dortmund", [sensor("WeatherObserved", CORE[0], *CORE[1:], temperature=19.5)])
+    app = broker_app._current
+    _, secret = tokens.token_create(app.state.store, "dortmund", "read")
+    monkeypatch.setattr(broker_app, "_current", None)  # no in-process broker to fall back on
+
+    def remote() -> BrokerClient:
+        return BrokerClient(
+            base_url="http://broker.example", token=secret, transport=httpx.ASGITransport(app=app)
+        )
+
+    monkeypatch.setattr(sensors, "client", remote)
+    html = client.get("/dortmund/dashboard/").content.decode()
+    assert 'data-id="urn:ngsi-ld:WeatherObserved:core"' in html and "19,5 °C" in html
+    body = client.get("/dashboard/dortmund/latest.json").json()
+    assert [s["value"] for s in body["sensors"]] == [19.5]
