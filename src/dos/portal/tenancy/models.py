@@ -44,7 +44,6 @@ RESERVED_SLUGS = frozenset(
         "medien",
         "region",
         "strategie",
-        "dashboard",
         "feeds",
         "veranstaltungen",
         "sitemap.xml",
