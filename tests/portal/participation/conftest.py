@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dos.portal.accounts.roles import EDITOR, MODERATOR
 from dos.portal.participation import phases
@@ -16,8 +16,13 @@ from tests.factories import UserFactory, dortmund, schwerte, user_with_role
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache() -> None:
+def _clean_cache() -> Any:
     cache.clear()  # rate-limit counters must not leak between tests
+    # Actions called outside a request speak the active language; other tests (the CLI
+    # activates English) must not decide which one.
+    translation.activate("de")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
