@@ -179,6 +179,12 @@ def test_attribute_payloads_add_types_and_set_scope(filled: TestClient) -> None:
     typed = filled.patch(f"{url}/attrs", json={"type": ["Streetlight", "Device"]})
     assert typed.status_code == 204, typed.text
     assert filled.get(url).json()["type"] == ["Streetlight", "Device"]
+    unscoped = filled.patch(f"{url}/attrs", json={"scope": "/Dortmund"})
+    assert unscoped.status_code == 207, unscoped.text
+    assert unscoped.json()["notUpdated"][0]["attributeName"] == "scope"
+    assert "scope" not in filled.get(url).json()
+    appended = filled.post(f"{url}/attrs", json={"scope": "/Dortmund"})
+    assert appended.status_code == 204, appended.text
     scoped = filled.patch(f"{url}/attrs", json={"scope": "/Dortmund"})
     assert scoped.status_code == 204, scoped.text
     assert filled.get(url).json()["scope"] == "/Dortmund"
@@ -320,3 +326,13 @@ def test_query_pick_leaves_out_entities_without_the_members(filled: TestClient) 
     )
     assert got.status_code == 200, got.text
     assert got.json() == [{"status": {"type": "Property", "value": "on"}}]
+
+
+def test_batch_update_adds_types(filled: TestClient) -> None:
+    got = filled.post(
+        f"{BASE}/entityOperations/update",
+        json=[{"id": "urn:ngsi-ld:Streetlight:9", "type": "Device"}],
+    )
+    assert got.status_code == 204, got.text
+    body = filled.get(f"{BASE}/entities/urn:ngsi-ld:Streetlight:9").json()
+    assert body["type"] == ["Streetlight", "Device"]

@@ -230,6 +230,14 @@ def test_discovery(filled: TestClient) -> None:
     temp = filled.get(f"{BASE}/attributes/temperature").json()
     assert temp["attributeCount"] == 7 and temp["attributeTypes"] == ["Property"]
     assert temp["typeNames"] == ["Streetlight", "WeatherObserved"]
+    listed = filled.get(f"{BASE}/attributes", params={"details": "true"}).json()
+    assert [a["attributeName"] for a in listed] == ["location", "status", "temperature"]
+    assert listed[2] == {
+        "id": temp["id"],
+        "type": "Attribute",
+        "attributeName": "temperature",
+        "typeNames": ["Streetlight", "WeatherObserved"],
+    }
 
 
 def test_json_ld_contexts(client: TestClient) -> None:

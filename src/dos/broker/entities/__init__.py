@@ -358,8 +358,14 @@ async def batch_update(
     """POST /entityOperations/update (§5.6.9): append attributes of existing entities."""
 
     def run(s: Session, doc: Doc) -> None:
+        members = {k: doc[k] for k in ("type", "scope") if doc.get(k)}
         outcome = ops.append_attrs(
-            s, tenant, doc["id"], doc.get("attrs", {}), no_overwrite=no_overwrite
+            s,
+            tenant,
+            doc["id"],
+            doc.get("attrs", {}),
+            no_overwrite=no_overwrite,
+            members=members or None,
         )
         if outcome.not_updated and not outcome.updated and not no_overwrite:
             raise NgsiError("BadRequestData", "no attribute was updated")

@@ -270,9 +270,13 @@ def update_attrs(
     doc = _load(session, tenant, entity_id)
     old = signature(doc)
     moment = now()
+    result = UpdateResult()
+    if members and members.get("scope") and not doc.get("scope"):
+        # update changes what exists; an entity without scope keeps none (ETSI 011_05_02)
+        result.not_updated.append(("scope", "the entity has no scope to update"))
+        members = {k: v for k, v in members.items() if k != "scope"}
     members_changed = _apply_members(doc, members, union_scope=False)
     current_attrs = doc.setdefault("attrs", {})
-    result = UpdateResult()
     for name, instances in attrs.items():
         current = current_attrs.get(name)
         changed = False

@@ -122,6 +122,9 @@ def _attribute(ctx: ActiveContext, row: tuple[str, int, list[str], list[str]]) -
     }
 
 
+_LIST_OMITS = frozenset({"attributeCount", "attributeTypes"})
+
+
 async def list_attributes(request: Request) -> Response:
     tenant = await require(request, "read")
     ctx = await request_context(request)
@@ -133,8 +136,14 @@ async def list_attributes(request: Request) -> Response:
 
     summary = await request.app.state.store.aread(read)
     if bool_param(request, "details"):
+        # the list gives the optional members attributeCount and attributeTypes only for one
+        # attribute (GET /attributes/{attrId}); ETSI 026_01 expects them absent here
         body: Any = sorted(
-            (_attribute(ctx, row) for row in summary), key=lambda item: str(item["attributeName"])
+            (
+                {k: v for k, v in _attribute(ctx, row).items() if k not in _LIST_OMITS}
+                for row in summary
+            ),
+            key=lambda item: str(item["attributeName"]),
         )
     else:
         names = sorted(ctx.compact(row[0]) for row in summary)
