@@ -206,7 +206,13 @@ def _evaluation(projects: list[Any], today: dt.date) -> None:
 
 def load(say: Any) -> None:
     """Create or update the strategy, its action fields and its 45 projects."""
-    from dos.portal.strategy.models import ActionField, Project, ProjectLink, Strategy
+    from dos.portal.strategy.models import (
+        ActionField,
+        Project,
+        ProjectLink,
+        Strategy,
+        SustainableDevelopmentGoal,
+    )
     from dos.portal.tenancy.models import City
 
     today = dt.date.today()
@@ -247,6 +253,10 @@ def load(say: Any) -> None:
         for code, slug, title, key, phase, summary in data.EXAMPLES
     ]
     projects = []
+    # The goals come from a data migration; make sure they are there even where a database
+    # was emptied without re-running migrations (e.g. between transactional tests).
+    for number in range(1, 18):
+        SustainableDevelopmentGoal.objects.get_or_create(number=number)
     for entry, example in entries:
         rng = random.Random(entry["code"])
         project, _c = Project.objects.update_or_create(

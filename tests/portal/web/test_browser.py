@@ -39,7 +39,7 @@ def test_region_and_city_homes_are_accessible_and_switch_language(
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url == f"{live_url}/schwerte/"
-    assert page.get_by_text("At a glance").is_visible()
+    assert page.get_by_role("heading", name="At a glance", exact=True).is_visible()
     assert axe_violations(page) == []
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dos.portal.opendata import vocab
 from dos.portal.tenancy.models import City
@@ -31,8 +32,14 @@ class CatalogueSearchForm(forms.Form):
 class HistoryForm(forms.Form):
     """The period of a history download: from and to (inclusive) as dates."""
 
-    von = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    bis = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    von = forms.DateField(
+        label=pgettext_lazy("period of a download", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    bis = forms.DateField(
+        label=pgettext_lazy("period of a download", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
