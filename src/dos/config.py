@@ -119,6 +119,13 @@ SETTINGS: tuple[Setting, ...] = (
         schemes=("mqtt", "mqtts"),
     ),
     Setting(
+        "MQTT_GROUP",
+        "str",
+        "dos",
+        "MQTT 5 shared-subscription group of the sensor ingestion: all processes with the same "
+        "group share the measures; another installation on the same MQTT broker needs its own.",
+    ),
+    Setting(
         "BROKER_URL",
         "url",
         "",

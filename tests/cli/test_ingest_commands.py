@@ -80,7 +80,9 @@ def test_ingest_consumes_measures_alone(dos: Run, tmp_path: Any) -> None:
     dos("broker", "service", "add", "--apikey", apikey, "--entity-type", "WeatherObserved")
     dos("broker", "device", "add", "cli-1", "--attr", "t=temperature:CEL")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOS_")}
-    env.update(DOS_DATA_DIR=str(tmp_path / "var"), DOS_MQTT_URL=url)
+    # a share group of this test only: other consumers of the same Mosquitto (and their
+    # persistent sessions) must not take the measure
+    env.update(DOS_DATA_DIR=str(tmp_path / "var"), DOS_MQTT_URL=url, DOS_MQTT_GROUP=f"t{apikey}")
     consumer = subprocess.Popen(
         [sys.executable, "-m", "dos", "ingest", "--client-id", f"t-{apikey}"],
         env=env,

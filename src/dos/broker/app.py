@@ -117,7 +117,11 @@ def create_app(config: Config, *, store: Store | None = None) -> Starlette:
             role = "serve" if config.WORKERS == 1 else f"serve-{os.getpid()}"
             client_id = client_id_for(config, role)
             app.state.mqtt = MqttIngest(
-                str(config.MQTT_URL), store, asyncio.get_running_loop(), client_id=client_id
+                str(config.MQTT_URL),
+                store,
+                asyncio.get_running_loop(),
+                client_id=client_id,
+                group=str(config.MQTT_GROUP),
             )
             app.state.mqtt.start()
 

@@ -45,13 +45,13 @@ def run(args: argparse.Namespace) -> int:
 
     client_id = args.client_id or client_id_for(cfg, "cli")
     try:
-        asyncio.run(_consume(str(cfg.MQTT_URL), store, client_id))
+        asyncio.run(_consume(str(cfg.MQTT_URL), store, client_id, str(cfg.MQTT_GROUP)))
     finally:
         store.close()
     return 0
 
 
-async def _consume(url: str, store: Any, client_id: str) -> None:
+async def _consume(url: str, store: Any, client_id: str, group: str) -> None:
     from dos.broker.ingest.mqtt import MqttIngest
 
     loop = asyncio.get_running_loop()
@@ -59,7 +59,7 @@ async def _consume(url: str, store: Any, client_id: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        consumer = MqttIngest(url, store, loop, client_id=client_id)
+        consumer = MqttIngest(url, store, loop, client_id=client_id, group=group)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     consumer.start()

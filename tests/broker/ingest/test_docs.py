@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ def test_connect_a_real_sensor_example(tmp_path: Path) -> None:
     env.update(
         DOS_DATA_DIR=str(tmp_path / "var"),
         DOS_MQTT_URL=url,
+        DOS_MQTT_GROUP=f"docs{uuid.uuid4().hex[:8]}",  # no other consumer takes the measure
         PYTHONPATH=os.environ.get("PYTHONPATH", str(Path(__file__).resolve().parents[3] / "src")),
     )
     dos = [sys.executable, "-m", "dos"]
