@@ -57,9 +57,12 @@ def wait_for(check: Any, timeout: float = 10.0) -> Any:
 def ctx(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     url = mqtt_url()
     # a share group and API key of this test only: other processes may use the same Mosquitto
-    monkeypatch.setattr(ingest_mqtt, "SHARE_GROUP", f"test{uuid.uuid4().hex[:8]}")
+    group = f"test{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(ingest_mqtt, "SHARE_GROUP", group)
     apikey = f"k{uuid.uuid4().hex[:10]}"
-    with broker_client(store, tmp_path, DOS_BROKER_OPEN_WRITES="true", DOS_MQTT_URL=url) as client:
+    with broker_client(
+        store, tmp_path, DOS_BROKER_OPEN_WRITES="true", DOS_MQTT_URL=url, DOS_MQTT_GROUP=group
+    ) as client:
         client.post("/iot/services", json={"services": [service(apikey=apikey)]})
         client.post("/iot/devices", json={"devices": [device(apikey=apikey)]})
 
