@@ -3,7 +3,9 @@
 The consumer subscribes with MQTT 5 shared subscriptions (``$share/dos//+/+/attrs`` and
 ``$share/dos/+/+/attrs``), so
 several DOS nodes share the load. A message is acknowledged only after its update is
-committed (``manual_ack``); a rejected message (unknown key or device, bad JSON, values out of
+committed (``manual_ack``), and the messages of one device are stored one after the other in
+the order they arrived (so its entity ends with its latest measure, also when a backlog is
+delivered at once after a restart); a rejected message (unknown key or device, bad JSON, values out of
 range) is acknowledged and dropped — it is counted and logged, and the consumer goes on. A
 message whose write fails for another reason (database unreachable) is not acknowledged, so
 the MQTT broker delivers it again after a reconnect (persistent session, ``clean_start``
@@ -92,6 +94,8 @@ class MqttIngest:
         self.topics = [f"$share/{group or SHARE_GROUP}/{topic}" for topic in TOPICS]
         self.client_id = client_id or f"dos-ingest-{socket.gethostname()}"
         self.connected = asyncio.Event()
+        #: the newest message task of each device topic; the next one of that device waits for it
+        self._last: dict[str, asyncio.Task[bool]] = {}
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
@@ -149,7 +153,7 @@ class MqttIngest:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         future = asyncio.run_coroutine_threadsafe(
-            self.handle(message.topic, bytes(message.payload)), self.loop
+            self._in_order(message.topic, bytes(message.payload)), self.loop
         )
         mid, qos = message.mid, message.qos
 
@@ -159,6 +163,25 @@ class MqttIngest:
             client.ack(mid, qos)
 
         future.add_done_callback(done)
+
+    async def _in_order(self, topic: str, payload: bytes) -> bool:
+        """:meth:`handle` after the previous message of the same device is done.
+
+        Tasks start in the order paho received the messages, so each one finds its predecessor
+        here before its first ``await`` (concurrent lookups could otherwise reorder the writes).
+        """
+        key = topic.lstrip("/")
+        current = asyncio.current_task()
+        assert current is not None
+        previous = self._last.get(key)
+        self._last[key] = current
+        try:
+            if previous is not None:
+                await asyncio.wait([previous])  # its outcome is its own
+            return await self.handle(topic, payload)
+        finally:
+            if self._last.get(key) is current:
+                del self._last[key]
 
     async def handle(self, topic: str, payload: bytes) -> bool:
         """Store one message; True when it may be acknowledged (stored or rejected)."""
