@@ -1,12 +1,15 @@
 """Fixtures of the reliability tests: a real broker process on either engine.
 
-``server`` runs ``dos serve --only broker`` on SQLite (a data folder of the test) or on a fresh
+The server runs ``dos serve --only broker`` on SQLite (a data folder of the test) or on a fresh
 PostgreSQL database (dropped afterwards); the data stay across :meth:`Server.kill` and
-:meth:`Server.start`.
+:meth:`Server.start`. These tests take seconds each, so each engine runs in its own test leg
+only: SQLite in the default leg, PostgreSQL in the leg with ``DOS_DATABASE_URL`` on PostgreSQL
+(``tests/run_legs.py``; the PostgreSQL case also needs DOS_TEST_POSTGRES_URL).
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +24,11 @@ from tests.services import postgres_url
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """The DOS_* settings that select the engine of this run."""
+    leg = (
+        "postgresql" if os.environ.get("DOS_DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+    if request.param != leg:
+        pytest.skip(f"runs in the {request.param} test leg")
     if request.param == "sqlite":
         yield {}
         return
