@@ -29,7 +29,7 @@ Doc = dict[str, Any]
 Check = Callable[[Doc], bool]
 
 
-def _selectors(entities: Any, ctx: ActiveContext) -> tuple[dict[str, Any], Check | None]:
+def entity_selectors(entities: Any, ctx: ActiveContext) -> tuple[dict[str, Any], Check | None]:
     """The EntitySelector list (§5.2.33) as id / idPattern / type parameters, plus an exact
     test when the selectors cannot be expressed as parameters.
 
@@ -98,7 +98,7 @@ async def query_post(request: Request) -> Response:
         raise NgsiError("BadRequestData", 'the body must be a Query object ("type": "Query")')
     ctx = await request_context(request, body)
     view = view_of(request, ctx)
-    source, selected = _selectors(body.get("entities"), ctx)
+    source, selected = entity_selectors(body.get("entities"), ctx)
     if body.get("attrs") is not None:
         if not isinstance(body["attrs"], list):
             raise NgsiError("BadRequestData", "attrs must be a list of attribute names")
