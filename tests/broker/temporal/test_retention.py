@@ -308,3 +308,34 @@ def test_the_worker_claims_one_run_per_interval(store: Store) -> None:
     assert not retention_claim(store, day, now=NOW + day - 1)  # a restart the same day
     assert retention_claim(store, day, now=NOW + day)
     assert store.read(last_run) == NOW + day
+
+
+def test_concurrent_runs_count_every_instance_once(client: TestClient, store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dos.broker.store.postgres import PostgresStore
+    from dos.broker.store.sqlite import SqliteStore
+
+    count = 2 * BATCH + 300
+    many = [
+        {"type": "Property", "value": float(i % 97), "observedAt": f"2026-03-01T0{i % 3}:00:00Z"}
+        for i in range(count)
+    ]
+    client.post(T, json={"id": W1, "type": "WeatherObserved", "temperature": many})
+    store.write(lambda s: policy_set(s, check_policy("", "WeatherObserved", "P30D")))
+    other: Store
+    if isinstance(store, SqliteStore):
+        other = SqliteStore(store.path)
+    else:
+        assert isinstance(store, PostgresStore)
+        other = PostgresStore(store.url, schema=store.schema)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runs = [pool.submit(retention_apply, s, now=NOW) for s in (store, other)]
+            outcomes = [run.result()[0] for run in runs]
+    finally:
+        other.close()
+    assert sum(o.deleted for o in outcomes) == sum(o.rolled_up for o in outcomes) == count
+    body = aggregated(client, aggrPeriodDuration="P1D")["temperature"]
+    assert body["totalCount"][0][0] == count
+    assert body["sum"][0][0] == pytest.approx(sum(float(i % 97) for i in range(count)))

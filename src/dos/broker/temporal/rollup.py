@@ -40,6 +40,7 @@ from dos.broker.temporal.times import from_ms, now_ms, to_ms
 #: raw instances rolled up and deleted per transaction
 BATCH = 2000
 LAST_RUN_KEY = "retention.last_run"
+ROLLUP_LOCK = 4243  # PostgreSQL advisory lock of a roll-up batch (4242: migrations)
 PERIODS = {"hour": HOUR_MS, "day": DAY_MS}
 _ROLLUP_COLUMNS = (
     "tenant, entity_id, attr, dataset_id, period, start_ms, kind, first_ms, last_ms, total, "
@@ -204,7 +205,12 @@ def _roll_batch(
     """Roll up and delete at most :data:`BATCH` old observed instances: (rolled up, deleted).
 
     ``keep_from``: per period the start from which its rollups are kept (absent: not kept).
+    On PostgreSQL, batches of all processes (the worker, ``dos broker retention apply``)
+    take one advisory lock first, so that two never count the same instances or merge into
+    the same rollup at once; SQLite has a single writer anyway.
     """
+    if session.dialect == "postgresql":
+        session.x("SELECT pg_advisory_xact_lock(?)", (ROLLUP_LOCK,))
     rows = session.x(
         f"SELECT pk, dataset_id, kind, observed_ms, num {_OLD_OBSERVED} "
         "ORDER BY observed_ms, pk LIMIT ?",
