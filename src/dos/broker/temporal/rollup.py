@@ -19,7 +19,7 @@ cannot be rolled up: periods that contain rollups answer it with null.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from functools import partial
 from typing import Any
 
@@ -172,23 +172,7 @@ def _merge_rollups(
         "num_count = excluded.num_count, num_sum = excluded.num_sum, "
         "num_min = excluded.num_min, num_max = excluded.num_max, num_sumsq = excluded.num_sumsq",
         [
-            (
-                tenant,
-                entity_id,
-                attr,
-                dataset,
-                period,
-                start,
-                r.kind,
-                r.first_ms,
-                r.last_ms,
-                r.total,
-                r.num_count,
-                r.num_sum,
-                r.num_min,
-                r.num_max,
-                r.num_sumsq,
-            )
+            (tenant, entity_id, attr, dataset, period, start, *astuple(r))
             for (dataset, start), r in fresh.items()
         ],
     )
@@ -213,7 +197,7 @@ def _roll_batch(
         session.x("SELECT pg_advisory_xact_lock(?)", (ROLLUP_LOCK,))
     rows = session.x(
         f"SELECT pk, dataset_id, kind, observed_ms, num {_OLD_OBSERVED} "
-        "ORDER BY observed_ms, pk LIMIT ?",
+        "ORDER BY observed_ms LIMIT ?",
         (tenant, entity_id, attr, raw_cut, BATCH),
     ).fetchall()
     if not rows:
@@ -237,8 +221,14 @@ def _roll_batch(
         rolled += counted
     for period, found in fresh.items():
         _merge_rollups(session, tenant, entity_id, attr, period, found)
-    session.many("DELETE FROM attr_history WHERE pk = ?", [(row[0],) for row in rows])
+    _delete_rows(session, [int(row[0]) for row in rows])
     return rolled, len(rows)
+
+
+def _delete_rows(session: Any, pks: list[int]) -> None:
+    for begin in range(0, len(pks), 500):
+        chunk = pks[begin : begin + 500]
+        session.x(f"DELETE FROM attr_history WHERE pk IN ({','.join('?' * len(chunk))})", chunk)
 
 
 def _delete_unobserved(session: Any, tenant: str, entity_id: str, attr: str, cut: int) -> int:
@@ -246,7 +236,7 @@ def _delete_unobserved(session: Any, tenant: str, entity_id: str, attr: str, cut
         f"SELECT pk {_OLD_UNOBSERVED} ORDER BY modified_ms, pk LIMIT ?",
         (tenant, entity_id, attr, cut, BATCH),
     ).fetchall()
-    session.many("DELETE FROM attr_history WHERE pk = ?", [(row[0],) for row in rows])
+    _delete_rows(session, [int(row[0]) for row in rows])
     return len(rows)
 
 
