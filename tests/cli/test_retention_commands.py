@@ -95,3 +95,34 @@ def test_retention_commands_and_the_worker(dos: Run, tmp_path: Path) -> None:
     assert "rolled up 0 instances, deleted 0, expired 0 rollups" in applied
     assert dos("broker", "retention", "delete", "--type", "WeatherObserved").returncode == 0
     assert "(no policies" in dos("broker", "retention", "show").stdout
+
+
+def test_the_running_worker_applies_at_start_and_stops_cleanly(dos: Run, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "var" / "broker.sqlite3"
+    seed(db)
+    assert dos("broker", "retention", "set", "--type", "*", "--raw", "P30D").returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOS_")}
+    env["DOS_DATA_DIR"] = str(tmp_path / "var")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "dos", "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while history(db)[:2] != (2, 2) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert history(db)[:2] == (2, 2)  # rolled up at start: it was due
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=60)
+    assert worker.returncode == 0, output
+    assert "retention: (default) *: rolled up 3, deleted 3 instances" in output

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 from typing import Any
 
 from dos.cli import CommandError, setup
@@ -41,8 +42,10 @@ async def _work(once: bool) -> int:
     from dos.broker.jsonld.resolver import ContextResolver
     from dos.broker.store import open_store
     from dos.broker.subscriptions.dispatcher import Dispatcher
+    from dos.observability import configure_logging
 
     cfg = setup.config()
+    configure_logging(cfg.LOG_FORMAT, cfg.LOG_LEVEL)  # the worker's lines go to stderr
     store = open_store(cfg)
     try:
         store.ping()
@@ -55,6 +58,8 @@ async def _work(once: bool) -> int:
     dispatcher = Dispatcher(store, resolver)
     interval_ms = cfg.BROKER_RETENTION_HOURS * 3_600_000
     retention: asyncio.Task[None] | None = None
+    stopping = threading.Event()  # ends a retention run between two entities
+    woken = asyncio.Event()
     try:
         if once:
             if interval_ms > 0:
@@ -64,7 +69,7 @@ async def _work(once: bool) -> int:
             await dispatcher.drain()
             return 0
         if interval_ms > 0:
-            retention = asyncio.create_task(_retention_loop(store, interval_ms))
+            retention = asyncio.create_task(_retention_loop(store, interval_ms, stopping, woken))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
@@ -73,23 +78,25 @@ async def _work(once: bool) -> int:
         await dispatcher.run()
         return 0
     finally:
-        if retention is not None:
-            retention.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await retention
+        if retention is not None:  # let a run in progress finish its entity before closing
+            stopping.set()
+            woken.set()
+            await retention
         await dispatcher.stop()
         await resolver.aclose()
         store.close()
 
 
-async def _retention_if_due(store: Any, interval_ms: int) -> None:
+async def _retention_if_due(
+    store: Any, interval_ms: int, stop: threading.Event | None = None
+) -> None:
     """Apply the retention policies if the last run is ``interval_ms`` old (or none)."""
     from dos.broker.temporal.rollup import retention_apply, retention_claim
 
     if not await asyncio.to_thread(retention_claim, store, interval_ms):
         return
     try:
-        outcomes = await asyncio.to_thread(retention_apply, store)
+        outcomes = await asyncio.to_thread(retention_apply, store, stop=stop)
     except Exception:  # a failed run is retried at the next one; delivery goes on
         log.exception("retention: the run failed")
         return
@@ -104,12 +111,16 @@ async def _retention_if_due(store: Any, interval_ms: int) -> None:
         )
 
 
-async def _retention_loop(store: Any, interval_ms: int) -> None:
-    """Check every few minutes whether retention is due (a run is claimed in the database)."""
+async def _retention_loop(
+    store: Any, interval_ms: int, stop: threading.Event, wake: asyncio.Event
+) -> None:
+    """Check every few minutes whether retention is due (a run is claimed in the database)
+    until ``stop`` is set; ``wake`` ends the wait early."""
     check_s = min(300.0, interval_ms / 1000)
-    while True:
-        await _retention_if_due(store, interval_ms)
-        await asyncio.sleep(check_s)
+    while not stop.is_set():
+        await _retention_if_due(store, interval_ms, stop)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), check_s)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ cannot be rolled up: periods that contain rollups answer it with null.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
 from functools import partial
@@ -326,19 +327,27 @@ def _count_old(
 
 
 def retention_apply(
-    store: Store, *, tenant: str | None = None, dry_run: bool = False, now: int | None = None
+    store: Store,
+    *,
+    tenant: str | None = None,
+    dry_run: bool = False,
+    now: int | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Outcome]:
     """Apply every retention policy (of one tenant): roll up, delete, expire rollups.
 
     Returns one :class:`Outcome` per tenant and policy that covers entities. With ``dry_run``
     nothing is written and the outcomes say what would be done. Idempotent: a second run at
     the same ``now`` finds nothing left to do. Records the time of a real run
-    (:func:`last_run`).
+    (:func:`last_run`). When ``stop`` is set (the worker shuts down), the run ends after the
+    entity in progress; what is done is consistent, the rest waits for the next run.
     """
     moment = now if now is not None else now_ms()
     outcomes = store.read(lambda s: _plan(s, tenant))
     for outcome in outcomes:
         for entity_id in outcome.entity_ids:
+            if stop is not None and stop.is_set():
+                return outcomes
             _apply_entity(store, outcome, entity_id, moment, dry_run)
     if not dry_run:
         store.write(lambda s: _set_last_run(s, moment))
