@@ -167,6 +167,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("BROKER_CONTEXT_MAX_BYTES", "int", "1048576", "Largest user @context fetched."),
     Setting(
+        "BROKER_RETENTION_HOURS",
+        "int",
+        "24",
+        "Hours between two runs of the temporal history's retention policies by `dos worker` "
+        "(at start when due, then on schedule). 0: the worker never applies them.",
+    ),
+    Setting(
         "OIDC_ISSUER",
         "url",
         "",

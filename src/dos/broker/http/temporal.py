@@ -113,21 +113,29 @@ def _load(
     if t.aggregated:
         names = attrs
         if names is None:
+            # attributes whose old values retention rolled up count too
             names = [
                 row[0]
                 for row in session.x(
-                    "SELECT DISTINCT attr FROM attr_history WHERE tenant = ? AND entity_id = ? "
-                    "ORDER BY attr",
-                    (tenant, entity.id),
+                    "SELECT attr FROM attr_history WHERE tenant = ? AND entity_id = ? UNION "
+                    "SELECT attr FROM attr_rollups WHERE tenant = ? AND entity_id = ? ORDER BY 1",
+                    (tenant, entity.id, tenant, entity.id),
                 ).fetchall()
             ]
         result = {}
         for name in names:
-            kind = session.x(
-                "SELECT kind FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
-                "LIMIT 1",
-                (tenant, entity.id, name),
-            ).fetchone()
+            kind = (
+                session.x(
+                    "SELECT kind FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
+                    "LIMIT 1",
+                    (tenant, entity.id, name),
+                ).fetchone()
+                or session.x(
+                    "SELECT kind FROM attr_rollups WHERE tenant = ? AND entity_id = ? AND attr = ? "
+                    "LIMIT 1",
+                    (tenant, entity.id, name),
+                ).fetchone()
+            )
             if kind is None:
                 continue
             buckets = aggregate(

@@ -230,6 +230,64 @@ CREATE TABLE iot_devices (
 CREATE UNIQUE INDEX iot_devices_key ON iot_devices (apikey, device_id)
 """,
     ),
+    (
+        "0006_retention",
+        # retention policies per tenant and entity type ('*': any) with durations as given
+        # (ISO 8601, 'forever' or 'none'), and the hourly/daily rollups of attribute instances
+        # that retention removed (see dos.broker.temporal.retention)
+        """
+CREATE TABLE retention_policies (
+    tenant TEXT NOT NULL, entity_type TEXT NOT NULL,
+    raw TEXT NOT NULL, hourly TEXT NOT NULL, daily TEXT NOT NULL,
+    created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, entity_type)
+);
+CREATE TABLE attr_rollups (
+    tenant TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    attr TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    first_ms BIGINT NOT NULL,
+    last_ms BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    num_count BIGINT NOT NULL,
+    num_sum REAL,
+    num_min REAL,
+    num_max REAL,
+    num_sumsq REAL,
+    PRIMARY KEY (tenant, entity_id, attr, period, start_ms, dataset_id)
+)
+""",
+        """
+CREATE TABLE retention_policies (
+    tenant TEXT NOT NULL, entity_type TEXT NOT NULL,
+    raw TEXT NOT NULL, hourly TEXT NOT NULL, daily TEXT NOT NULL,
+    created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, entity_type)
+);
+CREATE TABLE attr_rollups (
+    tenant TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    attr TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    first_ms BIGINT NOT NULL,
+    last_ms BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    num_count BIGINT NOT NULL,
+    num_sum DOUBLE PRECISION,
+    num_min DOUBLE PRECISION,
+    num_max DOUBLE PRECISION,
+    num_sumsq DOUBLE PRECISION,
+    PRIMARY KEY (tenant, entity_id, attr, period, start_ms, dataset_id)
+)
+""",
+    ),
 ]
 
 
