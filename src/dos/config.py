@@ -167,6 +167,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("BROKER_CONTEXT_MAX_BYTES", "int", "1048576", "Largest user @context fetched."),
     Setting(
+        "BROKER_TEMPORAL_LIMIT",
+        "int",
+        "1000",
+        "Most attribute instances of one entity in a temporal answer; more: 206 Partial Content "
+        "with the time range returned in Content-Range.",
+    ),
+    Setting(
         "OIDC_ISSUER",
         "url",
         "",
