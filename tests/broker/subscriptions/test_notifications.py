@@ -200,3 +200,72 @@ def test_updated_endpoint_receives_pending_notifications(
     assert moved.status_code == 204
     got = receiver.wait_for(1, timeout=10)
     assert got[0]["data"][0]["temperature"]["value"] == 7
+
+
+def test_show_changes_deleted_attributes_and_pick(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    client.post(f"{BASE}/entities", json=weather(20))
+    body = subscription(
+        receiver.url,
+        notificationTrigger=["attributeUpdated", "attributeDeleted", "entityDeleted"],
+        notification={
+            "showChanges": True,
+            "sysAttrs": True,
+            "omit": ["createdAt", "modifiedAt"],
+            "endpoint": {"uri": receiver.url, "accept": "application/ld+json"},
+        },
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    set_temperature(client, 21)
+    assert client.delete(f"{BASE}/entities/{ID}/attrs/humidity").status_code == 204
+    assert client.delete(f"{BASE}/entities/{ID}").status_code == 204
+    updated, attribute_deleted, entity_deleted = receiver.wait_for(3)
+    data = updated["data"][0]
+    assert data["temperature"]["value"] == 21 and data["temperature"]["previousValue"] == 20
+    assert "previousValue" not in data["humidity"]  # unchanged: no previous value
+    assert "@context" in data and "createdAt" not in data
+    data = attribute_deleted["data"][0]
+    assert data["humidity"].pop("deletedAt") == attribute_deleted["notifiedAt"]  # sysAttrs
+    assert data["humidity"] == {
+        "type": "Property",
+        "value": "urn:ngsi-ld:null",
+        "previousValue": 50,
+    }
+    data = entity_deleted["data"][0]
+    assert data["temperature"] == {
+        "type": "Property",
+        "value": "urn:ngsi-ld:null",
+        "previousValue": 21,
+    }
+    assert "deletedAt" in data and "humidity" not in data
+
+
+def test_dataset_id_and_pick_select_what_is_notified(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    entity = weather(20)
+    entity["temperature"] = [
+        {"type": "Property", "value": 20},
+        {"type": "Property", "value": 68, "datasetId": "urn:ngsi-ld:Dataset:f"},
+    ]
+    client.post(f"{BASE}/entities", json=entity)
+    body = subscription(
+        receiver.url,
+        datasetId=["urn:ngsi-ld:Dataset:f"],
+        notification={"pick": ["id", "temperature"], "endpoint": {"uri": receiver.url}},
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    client.patch(
+        f"{BASE}/entities/{ID}/attrs",
+        json={
+            "temperature": {"type": "Property", "value": 70, "datasetId": "urn:ngsi-ld:Dataset:f"}
+        },
+    )
+    (notification,) = receiver.wait_for(1)
+    assert notification["data"] == [
+        {
+            "id": ID,
+            "temperature": {"type": "Property", "value": 70, "datasetId": "urn:ngsi-ld:Dataset:f"},
+        }
+    ]
