@@ -233,6 +233,7 @@ def test_show_changes_deleted_attributes_and_pick(
         "previousValue": 50,
     }
     data = entity_deleted["data"][0]
+    assert data["temperature"].pop("deletedAt") == entity_deleted["notifiedAt"]
     assert data["temperature"] == {
         "type": "Property",
         "value": "urn:ngsi-ld:null",
@@ -269,3 +270,25 @@ def test_dataset_id_and_pick_select_what_is_notified(
             "temperature": {"type": "Property", "value": 70, "datasetId": "urn:ngsi-ld:Dataset:f"},
         }
     ]
+
+
+def test_type_selection_and_percent_encoded_q(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    body = subscription(
+        receiver.url,
+        entities=[{"type": "(Tower|WeatherObserved)"}],
+        q="humidity==50;place==%22Old%20Town%22",
+        notificationTrigger=["entityCreated"],
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    got = client.get(f"{BASE}/subscriptions").json()[0]
+    assert got["entities"] == [{"type": "(Tower|WeatherObserved)"}]
+    other = weather(1, "urn:ngsi-ld:WeatherObserved:other")
+    other["place"] = {"type": "Property", "value": "New Town"}
+    client.post(f"{BASE}/entities", json=other)
+    entity = weather(20)
+    entity["place"] = {"type": "Property", "value": "Old Town"}
+    client.post(f"{BASE}/entities", json=entity)
+    (notification,) = receiver.wait_for(1)
+    assert [e["id"] for e in notification["data"]] == [ID]

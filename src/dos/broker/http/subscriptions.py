@@ -39,7 +39,11 @@ def render(record: dict[str, Any], ctx: ActiveContext) -> dict[str, Any]:
         if member in record:
             out[member] = record[member]
     if record.get("entities"):
-        out["entities"] = [{**s, "type": ctx.compact(s["type"])} for s in record["entities"]]
+        out["entities"] = [
+            {k: v for k, v in s.items() if k != "typeGroups"}
+            | {"type": s["type"] if "typeGroups" in s else ctx.compact(s["type"])}
+            for s in record["entities"]
+        ]
     if record.get("watchedAttributes"):
         out["watchedAttributes"] = [ctx.compact(n) for n in record["watchedAttributes"]]
     out["notificationTrigger"] = record.get("notificationTrigger", DEFAULT_TRIGGERS)  # §5.2.12

@@ -17,7 +17,7 @@ import orjson
 from dos.broker.query.geo import geo_query_from_json
 from dos.broker.query.q import parse_q
 from dos.broker.query.scope import parse_scope_query
-from dos.broker.subscriptions.model import DEFAULT_TRIGGERS
+from dos.broker.subscriptions.model import DEFAULT_TRIGGERS, q_text
 from dos.broker.temporal.times import from_ms, now_ms
 
 Doc = dict[str, Any]
@@ -42,7 +42,7 @@ def _compile(body: str) -> Compiled:
     def expand(name: str) -> str:
         return terms.get(name, name)
 
-    q = parse_q(record["q"], expand) if record.get("q") else None
+    q = parse_q(q_text(record["q"]), expand) if record.get("q") else None
     geo = geo_query_from_json(record["geoQ"], expand) if record.get("geoQ") else None
     scope = parse_scope_query(record["scopeQ"]) if record.get("scopeQ") else None
     patterns = tuple(
@@ -57,7 +57,12 @@ def _selected(sub: Compiled, doc: Doc) -> bool:
     if not selectors:
         return True
     for selector, pattern in zip(selectors, sub.patterns, strict=True):
-        if selector["type"] not in doc.get("type", []):
+        types = doc.get("type", [])
+        groups = selector.get("typeGroups")
+        if groups is not None:
+            if not any(all(t in types for t in group) for group in groups):
+                continue
+        elif selector["type"] not in types:
             continue
         if "id" in selector and selector["id"] != doc["id"]:
             continue

@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from dos.broker.entities.validate import is_uri
 from dos.broker.errors import NgsiError
 from dos.broker.jsonld.active import ActiveContext
+from dos.broker.query.entity_types import type_groups
 from dos.broker.query.geo import geo_query_from_json
 from dos.broker.query.projection import CORE_MEMBERS
 from dos.broker.query.q import parse_q
@@ -57,6 +59,11 @@ _TOP = {
     "modifiedAt",
     "datasetId",
 }
+
+
+def q_text(q: str) -> str:
+    """The query of a subscription's ``q``, percent-decoded as in a URL (``%20``)."""
+    return unquote(q) if "%" in q else q
 
 
 def _bad(member: str, problem: str) -> NgsiError:
@@ -153,7 +160,14 @@ def _entities(raw: Any, expand: Callable[[str], str]) -> list[dict[str, Any]]:
         member = f"entities[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
             raise _bad(member, "needs a type")
-        selector: dict[str, Any] = {"type": expand(item["type"])}
+        raw_type = item["type"]
+        if any(c in raw_type for c in ",;|()"):  # a type selection (§4.17), kept as written
+            selector: dict[str, Any] = {
+                "type": raw_type,
+                "typeGroups": type_groups(raw_type, expand),
+            }
+        else:
+            selector = {"type": expand(raw_type)}
         if "id" in item:
             if not isinstance(item["id"], str) or ":" not in item["id"]:
                 raise _bad(f"{member}.id", f"{item['id']!r} is not a URI")
@@ -213,7 +227,7 @@ def parse_subscription(
     if "q" in body:
         if not isinstance(body["q"], str):
             raise _bad("q", "must be a string")
-        parse_q(body["q"], expand)
+        parse_q(q_text(body["q"]), expand)
         out["q"] = body["q"]
     if "geoQ" in body:
         geo_query_from_json(body["geoQ"], expand)
