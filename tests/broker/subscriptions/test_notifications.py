@@ -227,6 +227,7 @@ def test_show_changes_deleted_attributes_and_pick(
     assert "@context" in data and "createdAt" not in data
     data = attribute_deleted["data"][0]
     assert data["humidity"].pop("deletedAt") == attribute_deleted["notifiedAt"]  # sysAttrs
+    assert data["humidity"].pop("createdAt") and data["humidity"].pop("modifiedAt")
     assert data["humidity"] == {
         "type": "Property",
         "value": "urn:ngsi-ld:null",
@@ -234,6 +235,7 @@ def test_show_changes_deleted_attributes_and_pick(
     }
     data = entity_deleted["data"][0]
     assert data["temperature"].pop("deletedAt") == entity_deleted["notifiedAt"]
+    assert data["temperature"].pop("createdAt") and data["temperature"].pop("modifiedAt")
     assert data["temperature"] == {
         "type": "Property",
         "value": "urn:ngsi-ld:null",
@@ -292,3 +294,27 @@ def test_type_selection_and_percent_encoded_q(
     client.post(f"{BASE}/entities", json=entity)
     (notification,) = receiver.wait_for(1)
     assert [e["id"] for e in notification["data"]] == [ID]
+
+
+def test_deleted_instances_and_whole_attributes(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    entity = weather(20)
+    entity["temperature"] = [
+        {"type": "Property", "value": 20},
+        {"type": "Property", "value": 68, "datasetId": "urn:ngsi-ld:Dataset:f"},
+    ]
+    client.post(f"{BASE}/entities", json=entity)
+    body = subscription(
+        receiver.url, watchedAttributes=["temperature"], notificationTrigger=["attributeDeleted"]
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    url = f"{BASE}/entities/{ID}/attrs/temperature"
+    assert client.delete(url, params={"datasetId": "urn:ngsi-ld:Dataset:f"}).status_code == 204
+    assert client.delete(url, params={"deleteAll": "true"}).status_code == 204
+    one, whole = receiver.wait_for(2)
+    assert one["data"][0]["temperature"] == [
+        {"type": "Property", "value": 20},
+        {"type": "Property", "value": "urn:ngsi-ld:null", "datasetId": "urn:ngsi-ld:Dataset:f"},
+    ]
+    assert whole["data"][0]["temperature"] == {"type": "Property", "value": "urn:ngsi-ld:null"}

@@ -4,7 +4,6 @@ aggregation checked against Python, pagination, instance changes and deletions."
 from __future__ import annotations
 
 import dataclasses
-
 import statistics
 from typing import Any
 

@@ -143,6 +143,8 @@ def _what_changed(
     deleted = {}
     if trigger == "attributeDeleted":
         deleted = {n: removed_instances(before[n], after.get(n)) for n in removed}
+        for name in removed - set(after):  # the whole attribute went: one null stands for it
+            deleted[name] = [{k: v for k, v in before[name][0].items() if k != "datasetId"}]
     if new is None:
         assert old is not None
         entity = {"id": old["id"], "type": old["type"], "deletedAt": from_ms(moment)}

@@ -103,7 +103,8 @@ def _null(instance: dict[str, Any], fmt: str, *, whole: bool, at: str | None) ->
     out: dict[str, Any] = {"type": kind, key: value}
     if "datasetId" in instance:
         out["datasetId"] = instance["datasetId"]
-    if at is not None:
+    if at is not None:  # sysAttrs
+        out.update({k: instance[k] for k in ("createdAt", "modifiedAt") if k in instance})
         out["deletedAt"] = at
     return out
 
