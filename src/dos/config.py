@@ -174,6 +174,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(at start when due, then on schedule). 0: the worker never applies them.",
     ),
     Setting(
+        "BROKER_TEMPORAL_LIMIT",
+        "int",
+        "1000",
+        "Most attribute instances of one entity in a temporal answer; more: 206 Partial Content "
+        "with the time range returned in Content-Range.",
+    ),
+    Setting(
         "OIDC_ISSUER",
         "url",
         "",

@@ -38,10 +38,12 @@ def test_create_retrieve_query_update_delete(client: TestClient) -> None:
     assert got["entities"] == [{"type": "WeatherObserved"}]
     assert got["watchedAttributes"] == ["temperature"]
     assert got["q"] == "temperature>20" and got["throttling"] == 5
-    assert got["status"] == "active" and got["isActive"] is True
+    assert got["status"] == "active" and "isActive" not in got  # shown only when given
     assert got["notification"]["attributes"] == ["temperature"]
     assert got["notification"]["format"] == "keyValues"
-    assert got["notification"]["timesSent"] == 0
+    assert "timesSent" not in got["notification"]  # nothing sent yet
+    assert got["notificationTrigger"] == ["attributeCreated", "attributeUpdated"]
+    assert "jsonldContext" not in got  # not given: the @context of the request is used
     assert got["notification"]["endpoint"]["receiverInfo"] == [{"key": "X-Token", "value": "t"}]
     assert client.post(BASE, json=body).status_code == 409
     client.post(BASE, json=subscription(URI))
@@ -83,6 +85,17 @@ def test_create_retrieve_query_update_delete(client: TestClient) -> None:
         ({"isActive": "yes"}, "isActive"),
         ({"type": "Subscriptions"}, "type"),
         ({"colour": "blue"}, "colour"),
+        ({"id": ""}, "id"),
+        ({"jsonldContext": "unknownContext"}, "jsonldContext"),
+        ({"datasetId": ["not a uri"]}, "datasetId"),
+        (
+            {"notification": {"endpoint": {"uri": URI}, "pick": ["id"], "omit": ["id"]}},
+            "notification.pick",
+        ),
+        (
+            {"notification": {"endpoint": {"uri": URI}, "pick": ["id"], "attributes": ["a"]}},
+            "notification.pick",
+        ),
     ],
 )
 def test_validation_errors_name_the_member(
@@ -95,3 +108,42 @@ def test_validation_errors_name_the_member(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"].startswith(member) or member in response.json()["detail"]
     assert client.get(BASE).json() == []
+
+
+def test_ids_that_are_not_uris_are_refused(client: TestClient) -> None:
+    for method in ("get", "delete"):
+        response = getattr(client, method)(f"{BASE}/invalidId")
+        assert response.status_code == 400, response.text
+    assert client.patch(f"{BASE}/invalidId", json={"q": "a>1"}).status_code == 400
+
+
+def test_update_refuses_an_expiry_in_the_past(client: TestClient) -> None:
+    client.post(BASE, json=subscription(URI, id="urn:ngsi-ld:Subscription:old"))
+    response = client.patch(
+        f"{BASE}/urn:ngsi-ld:Subscription:old", json={"expiresAt": "2000-01-01T00:00:00Z"}
+    )
+    assert response.status_code == 400 and "expiresAt" in response.json()["detail"]
+    assert "expiresAt" not in client.get(f"{BASE}/urn:ngsi-ld:Subscription:old").json()
+
+
+def test_an_unreachable_jsonld_context_is_503_and_nothing_is_stored(client: TestClient) -> None:
+    body = subscription(URI, jsonldContext="http://127.0.0.1:9/missing.jsonld")
+    response = client.post(BASE, json=body)
+    assert response.status_code == 503, response.text
+    assert client.get(BASE).json() == []
+
+
+def test_query_pages_have_prev_and_next_links(client: TestClient) -> None:
+    for n in range(3):
+        client.post(BASE, json=subscription(URI, id=f"urn:ngsi-ld:Subscription:p{n}"))
+    middle = client.get(BASE, params={"limit": "1", "offset": "1"})
+    assert [s["id"] for s in middle.json()] == ["urn:ngsi-ld:Subscription:p1"]
+    links = middle.headers["Link"].split(",")
+    assert (
+        '</ngsi-ld/v1/subscriptions?limit=1&offset=0>;rel="prev";type="application/json"' in links
+    )
+    assert (
+        '</ngsi-ld/v1/subscriptions?limit=1&offset=2>;rel="next";type="application/json"' in links
+    )
+    last = client.get(BASE, params={"limit": "1", "offset": "2"})
+    assert "next" not in last.headers["Link"] and "prev" in last.headers["Link"]

@@ -200,3 +200,121 @@ def test_updated_endpoint_receives_pending_notifications(
     assert moved.status_code == 204
     got = receiver.wait_for(1, timeout=10)
     assert got[0]["data"][0]["temperature"]["value"] == 7
+
+
+def test_show_changes_deleted_attributes_and_pick(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    client.post(f"{BASE}/entities", json=weather(20))
+    body = subscription(
+        receiver.url,
+        notificationTrigger=["attributeUpdated", "attributeDeleted", "entityDeleted"],
+        notification={
+            "showChanges": True,
+            "sysAttrs": True,
+            "omit": ["createdAt", "modifiedAt"],
+            "endpoint": {"uri": receiver.url, "accept": "application/ld+json"},
+        },
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    set_temperature(client, 21)
+    assert client.delete(f"{BASE}/entities/{ID}/attrs/humidity").status_code == 204
+    assert client.delete(f"{BASE}/entities/{ID}").status_code == 204
+    updated, attribute_deleted, entity_deleted = receiver.wait_for(3)
+    data = updated["data"][0]
+    assert data["temperature"]["value"] == 21 and data["temperature"]["previousValue"] == 20
+    assert "previousValue" not in data["humidity"]  # unchanged: no previous value
+    assert "@context" in data and "createdAt" not in data
+    data = attribute_deleted["data"][0]
+    assert data["humidity"].pop("deletedAt") == attribute_deleted["notifiedAt"]  # sysAttrs
+    assert data["humidity"].pop("createdAt") and data["humidity"].pop("modifiedAt")
+    assert data["humidity"] == {
+        "type": "Property",
+        "value": "urn:ngsi-ld:null",
+        "previousValue": 50,
+    }
+    data = entity_deleted["data"][0]
+    assert data["temperature"].pop("deletedAt") == entity_deleted["notifiedAt"]
+    assert data["temperature"].pop("createdAt") and data["temperature"].pop("modifiedAt")
+    assert data["temperature"] == {
+        "type": "Property",
+        "value": "urn:ngsi-ld:null",
+        "previousValue": 21,
+    }
+    assert "deletedAt" in data and "humidity" not in data
+
+
+def test_dataset_id_and_pick_select_what_is_notified(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    entity = weather(20)
+    entity["temperature"] = [
+        {"type": "Property", "value": 20},
+        {"type": "Property", "value": 68, "datasetId": "urn:ngsi-ld:Dataset:f"},
+    ]
+    client.post(f"{BASE}/entities", json=entity)
+    body = subscription(
+        receiver.url,
+        datasetId=["urn:ngsi-ld:Dataset:f"],
+        notification={"pick": ["id", "temperature"], "endpoint": {"uri": receiver.url}},
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    client.patch(
+        f"{BASE}/entities/{ID}/attrs",
+        json={
+            "temperature": {"type": "Property", "value": 70, "datasetId": "urn:ngsi-ld:Dataset:f"}
+        },
+    )
+    (notification,) = receiver.wait_for(1)
+    assert notification["data"] == [
+        {
+            "id": ID,
+            "temperature": {"type": "Property", "value": 70, "datasetId": "urn:ngsi-ld:Dataset:f"},
+        }
+    ]
+
+
+def test_type_selection_and_percent_encoded_q(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    body = subscription(
+        receiver.url,
+        entities=[{"type": "(Tower|WeatherObserved)"}],
+        q="humidity==50;place==%22Old%20Town%22",
+        notificationTrigger=["entityCreated"],
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    got = client.get(f"{BASE}/subscriptions").json()[0]
+    assert got["entities"] == [{"type": "(Tower|WeatherObserved)"}]
+    other = weather(1, "urn:ngsi-ld:WeatherObserved:other")
+    other["place"] = {"type": "Property", "value": "New Town"}
+    client.post(f"{BASE}/entities", json=other)
+    entity = weather(20)
+    entity["place"] = {"type": "Property", "value": "Old Town"}
+    client.post(f"{BASE}/entities", json=entity)
+    (notification,) = receiver.wait_for(1)
+    assert [e["id"] for e in notification["data"]] == [ID]
+
+
+def test_deleted_instances_and_whole_attributes(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    entity = weather(20)
+    entity["temperature"] = [
+        {"type": "Property", "value": 20},
+        {"type": "Property", "value": 68, "datasetId": "urn:ngsi-ld:Dataset:f"},
+    ]
+    client.post(f"{BASE}/entities", json=entity)
+    body = subscription(
+        receiver.url, watchedAttributes=["temperature"], notificationTrigger=["attributeDeleted"]
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    url = f"{BASE}/entities/{ID}/attrs/temperature"
+    assert client.delete(url, params={"datasetId": "urn:ngsi-ld:Dataset:f"}).status_code == 204
+    assert client.delete(url, params={"deleteAll": "true"}).status_code == 204
+    one, whole = receiver.wait_for(2)
+    assert one["data"][0]["temperature"] == [
+        {"type": "Property", "value": 20},
+        {"type": "Property", "value": "urn:ngsi-ld:null", "datasetId": "urn:ngsi-ld:Dataset:f"},
+    ]
+    assert whole["data"][0]["temperature"] == {"type": "Property", "value": "urn:ngsi-ld:null"}

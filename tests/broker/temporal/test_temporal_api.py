@@ -3,6 +3,7 @@ aggregation checked against Python, pagination, instance changes and deletions."
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from typing import Any
 
@@ -82,7 +83,7 @@ def test_temporal_values_representation(seeded: TestClient) -> None:
     body = seeded.get(f"{T}/{ID}", params={"options": "temporalValues", "lastN": "2"}).json()
     assert body["temperature"] == {
         "type": "Property",
-        "values": [[21.0, "2026-05-01T01:30:00.000Z"], [19.0, "2026-05-01T01:45:00.000Z"]],
+        "values": [[21.0, "2026-05-01T01:30:00Z"], [19.0, "2026-05-01T01:45:00Z"]],
     }
 
 
@@ -98,8 +99,8 @@ def test_aggregation_matches_python(seeded: TestClient) -> None:
     ).json()
     temperature = body["temperature"]
     for hour, chunk in enumerate((VALUES[:4], VALUES[4:])):
-        start = f"2026-05-01T{hour:02d}:00:00.000Z"
-        end = f"2026-05-01T{hour + 1:02d}:00:00.000Z"
+        start = f"2026-05-01T{hour:02d}:00:00Z"
+        end = f"2026-05-01T{hour + 1:02d}:00:00Z"
         assert temperature["totalCount"][hour] == [len(chunk), start, end]
         assert temperature["distinctCount"][hour][0] == len(set(chunk))
         assert temperature["sum"][hour][0] == pytest.approx(sum(chunk))
@@ -139,7 +140,7 @@ def test_query_by_type_id_pattern_attrs_and_q(client: TestClient, seeded: TestCl
             "type": "Parking",
             "free": {
                 "type": "Property",
-                "values": [[3.0, "2026-05-01T00:00:00.000Z"], [4.0, "2026-05-01T00:15:00.000Z"]],
+                "values": [[3.0, "2026-05-01T00:00:00Z"], [4.0, "2026-05-01T00:15:00Z"]],
             },
         }
     ]
@@ -189,21 +190,20 @@ def test_post_query_mixed_selectors(seeded: TestClient) -> None:
 
 
 def test_pagination_with_content_range(seeded: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dos.broker.http import temporal
-
-    monkeypatch.setattr(temporal, "INSTANCE_LIMIT", 3)
+    config = seeded.app.state.config  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        seeded.app.state,  # type: ignore[attr-defined]
+        "config",
+        dataclasses.replace(config, values={**config.values, "BROKER_TEMPORAL_LIMIT": 3}),
+    )
     got = seeded.get(f"{T}/{ID}")
     assert got.status_code == 206
     assert [i["value"] for i in got.json()["temperature"]] == VALUES[:3]
-    assert got.headers["Content-Range"] == (
-        "date-time 2026-05-01T00:00:00.000Z-2026-05-01T00:30:00.000Z/*"
-    )
+    assert got.headers["Content-Range"] == "date-time 2026-05-01T00:00:00Z-2026-05-01T00:30:00Z/*"
     got = seeded.get(f"{T}/{ID}", params={"lastN": "5"})
     assert got.status_code == 206
     assert [i["value"] for i in got.json()["temperature"]] == VALUES[-3:]
-    assert got.headers["Content-Range"] == (
-        "date-time 2026-05-01T01:45:00.000Z-2026-05-01T01:15:00.000Z/5"
-    )
+    assert got.headers["Content-Range"] == "date-time 2026-05-01T01:45:00Z-2026-05-01T01:15:00Z/5"
     assert seeded.get(f"{T}/{ID}", params={"lastN": "2"}).status_code == 200
 
 
@@ -306,8 +306,8 @@ def test_last_n_over_many_entities_and_geo(client: TestClient) -> None:
     assert near.status_code == 200, near.text
     assert [e["id"] for e in near.json()] == ["urn:ngsi-ld:Parking:g2"]
     assert near.json()[0]["free"]["values"] == [
-        [2, "2026-05-01T10:00:00.000Z"],
-        [12, "2026-05-01T11:00:00.000Z"],
+        [2, "2026-05-01T10:00:00Z"],
+        [12, "2026-05-01T11:00:00Z"],
     ]
 
 
@@ -315,3 +315,100 @@ def test_ld_json_answer_carries_context(seeded: TestClient) -> None:
     got = seeded.get(f"{T}/{ID}", params={"lastN": "1"}, headers={"Accept": "application/ld+json"})
     assert got.headers["content-type"] == "application/ld+json"
     assert "@context" in got.json() and "link" not in got.headers
+
+
+def test_representation_checks_and_pick_omit(seeded: TestClient) -> None:
+    for params in (
+        {"format": "invalidFormat"},
+        {"options": "temporalValues,invalidOptions"},
+        {"unknownParam": "1"},
+    ):
+        response = seeded.get(f"{T}/{ID}", params=params)
+        assert response.status_code == 400
+        assert response.json()["type"].endswith("InvalidRequest")
+    got = seeded.get(f"{T}/{ID}", params={"pick": "temperature"}).json()
+    assert list(got) == ["temperature"]
+    got = seeded.get(f"{T}/{ID}", params={"omit": "type,temperature"}).json()
+    assert got == {"id": ID}
+    assert seeded.get(f"{T}/{ID}", params={"pick": "unknown"}).status_code == 404
+    assert seeded.get(f"{T}/{ID}", params={"pick": "id", "omit": "id"}).status_code == 400
+    assert seeded.get(f"{T}/{ID}", params={"pick": "id", "attrs": "x"}).status_code == 400
+    assert seeded.get(f"{T}/{ID}", params={"attrs": "unknown"}).status_code == 404
+    listed = seeded.get(T, params={"type": "WeatherObserved", "pick": "id"}).json()
+    assert listed == [{"id": ID}]
+
+
+def test_limit_cuts_across_attributes(seeded: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded.post(f"{T}/{ID}/attrs", json={"humidity": series([40.0, 41.0], start_hour=5)})
+    config = seeded.app.state.config  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        seeded.app.state,  # type: ignore[attr-defined]
+        "config",
+        dataclasses.replace(config, values={**config.values, "BROKER_TEMPORAL_LIMIT": 8}),
+    )
+    got = seeded.get(f"{T}/{ID}")
+    assert got.status_code == 206
+    assert len(got.json()["temperature"]) == 8 and got.json()["humidity"] == []  # beyond the cut
+    got = seeded.get(f"{T}/{ID}", params={"lastN": "8"})
+    assert got.status_code == 206
+    assert len(got.json()["humidity"]) == 2 and len(got.json()["temperature"]) == 6
+
+
+def test_dataset_filter_deletions_and_simplified_values(client: TestClient) -> None:
+    body = {
+        "id": ID,
+        "type": "WeatherObserved",
+        "temperature": [
+            *series([1.0]),
+            {**series([2.0])[0], "datasetId": "urn:ngsi-ld:Dataset:a"},
+        ],
+        "name": [
+            {
+                "type": "LanguageProperty",
+                "languageMap": {"de": "Markt"},
+                "observedAt": "2026-05-01T00:00:00.250Z",
+            }
+        ],
+    }
+    assert client.post(T, json=body).status_code == 201
+    got = client.get(f"{T}/{ID}", params={"datasetId": "urn:ngsi-ld:Dataset:a"}).json()
+    assert [i["value"] for i in got["temperature"]] == [2.0] and "name" not in got
+    got = client.get(f"{T}/{ID}", params={"datasetId": "@none", "attrs": "temperature"}).json()
+    assert [i["value"] for i in got["temperature"]] == [1.0]
+    got = client.get(f"{T}/{ID}", params={"options": "temporalValues", "attrs": "name"}).json()
+    assert got["name"]["languageMaps"] == [
+        [{"languageMap": {"de": "Markt"}}, "2026-05-01T00:00:00.250Z"]
+    ]
+    entity = {"id": "urn:ngsi-ld:Thing:d", "type": "Thing", "a": {"type": "Property", "value": 1}}
+    entity["b"] = {"type": "Property", "value": 2}
+    assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    assert client.delete(f"{BASE}/entities/urn:ngsi-ld:Thing:d/attrs/a").status_code == 204
+    got = client.get(f"{T}/urn:ngsi-ld:Thing:d", params={"timeproperty": "deletedAt"}).json()
+    assert list(got) == ["id", "type", "a"]
+    assert got["a"][0]["value"] == "urn:ngsi-ld:null" and "deletedAt" in got["a"][0]
+
+
+def test_instance_ids_must_be_uris(seeded: TestClient) -> None:
+    assert seeded.delete(f"{T}/{ID}/attrs/temperature/invalidId").status_code == 400
+    response = seeded.patch(
+        f"{T}/{ID}/attrs/temperature/invalidId", json={"type": "Property", "value": 1}
+    )
+    assert response.status_code == 400
+
+
+def test_q_holds_at_some_instant_of_the_history_and_order_by(client: TestClient) -> None:
+    for name, values in (("a", [95.0, 80.0]), ("b", [50.0, 60.0])):
+        body = {"id": f"urn:ngsi-ld:Car:{name}", "type": "Car", "speed": series(values)}
+        assert client.post(T, json=body).status_code == 201
+    got = client.get(T, params={"type": "Car", "q": "speed>90"})
+    assert got.status_code == 200, got.text
+    assert [e["id"] for e in got.json()] == ["urn:ngsi-ld:Car:a"]
+    assert len(got.json()[0]["speed"]) == 2  # the whole history of a matching entity
+    for name, rank in (("x", 2), ("y", 1)):
+        entity = {"id": f"urn:ngsi-ld:Shop:{name}", "type": "Shop"}
+        entity["rank"] = {"type": "Property", "value": rank}
+        assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    ordered = client.get(T, params={"type": "Shop", "orderBy": "rank;desc"}).json()
+    assert [e["id"] for e in ordered] == ["urn:ngsi-ld:Shop:x", "urn:ngsi-ld:Shop:y"]
+    ordered = client.get(T, params={"type": "Shop", "orderBy": "rank"}).json()
+    assert [e["id"] for e in ordered] == ["urn:ngsi-ld:Shop:y", "urn:ngsi-ld:Shop:x"]

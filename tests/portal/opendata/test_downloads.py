@@ -129,7 +129,7 @@ def test_history_reads_on_after_the_broker_cuts_an_attribute(
 ) -> None:
     from dos.broker.http import temporal
 
-    monkeypatch.setattr(temporal, "INSTANCE_LIMIT", 2)  # 3 instances per station: a 206
+    monkeypatch.setattr(temporal, "_limit", lambda request: 2)  # 3 instances per station: a 206
     monkeypatch.setattr(opendata_broker, "HISTORY_PAGE", 2)
     rows = history_rows(client, "von=2026-11-02&bis=2026-11-04")
     assert len(rows) == 9

@@ -8,7 +8,6 @@ stores can answer them from the type index.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from dos.broker.entities.validate import is_uri
@@ -20,38 +19,12 @@ from dos.broker.query import (
     parse_geo_query,
     parse_q,
     parse_scope_query,
-    parse_type_query,
 )
-from dos.broker.query.boolean import AllOf, AnyOf, Condition
-from dos.broker.query.entity_types import TypeName
+from dos.broker.query.entity_types import type_groups
 from dos.broker.store import EntityQuery
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
-
-
-def type_groups(text: str, expand: Callable[[str], str]) -> list[list[str]]:
-    """A type selection (``A,B``, ``A;B``, ``(A|B);C``) as OR-of-AND groups of type IRIs.
-
-    Parsed by :func:`dos.broker.query.parse_type_query`; the normal form lets the stores use
-    their (tenant, type) index.
-    """
-    return _dnf(parse_type_query(text, expand))
-
-
-def _dnf(node: Condition) -> list[list[str]]:
-    if isinstance(node, TypeName):
-        return [[node.iri]]
-    if isinstance(node, AnyOf):
-        return [group for item in node.items for group in _dnf(item)]
-    if isinstance(node, AllOf):
-        groups: list[list[str]] = [[]]
-        for item in node.items:
-            groups = [a + b for a in groups for b in _dnf(item)]
-            if len(groups) > 256:
-                raise NgsiError("BadRequestData", "the type selection is too complex")
-        return [list(dict.fromkeys(group)) for group in groups]
-    raise NgsiError("BadRequestData", f"unsupported type selection {node}")
 
 
 def parse_ids(raw: str | list[Any]) -> list[str]:

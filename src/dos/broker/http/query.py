@@ -18,12 +18,12 @@ from dos.broker.http.params import (
     build_query,
     parse_id_pattern,
     parse_ids,
-    type_groups,
 )
 from dos.broker.http.render import json_response
 from dos.broker.http.request import bool_param, int_param, read_json
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.expand import expand_projection
+from dos.broker.query.entity_types import type_groups
 
 Doc = dict[str, Any]
 Check = Callable[[Doc], bool]

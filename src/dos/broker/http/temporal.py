@@ -6,13 +6,14 @@ temporal representations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dos.broker.entities.validate import check_entity_id
+from dos.broker.entities.validate import check_entity_id, is_uri
 from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
@@ -23,6 +24,7 @@ from dos.broker.http.request import (
     LD_JSON,
     accept_of,
     bool_param,
+    check_params,
     csv_param,
     int_param,
     options_of,
@@ -30,6 +32,8 @@ from dos.broker.http.request import (
 )
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.expand import expand_attributes, expand_name, expand_projection, expand_types
+from dos.broker.query.order import parse_order_by, sort_docs
+from dos.broker.query.projection import parse_projection
 from dos.broker.query.temporal import TemporalQuery, parse_temporal_query
 from dos.broker.store import EntityQuery
 from dos.broker.temporal import operations as tops
@@ -43,10 +47,27 @@ from dos.broker.temporal.read import (
     parse_duration,
     temporal_entities,
 )
-from dos.broker.temporal.times import from_ms
+from dos.broker.temporal.times import to_iso
 
-#: most instances per attribute in one response; more → 206 with Content-Range (§6.3.10)
-INSTANCE_LIMIT = 1000
+#: the query parameters of the temporal API (§6.18.3.1, §6.19.3.1); others are refused
+TEMPORAL_PARAMS = frozenset(
+    {
+        "id", "idPattern", "type", "attrs", "q", "csf", "georel", "geometry", "coordinates",
+        "geoproperty", "lang", "scopeQ", "options", "format", "limit", "offset", "count",
+        "local", "pick", "omit", "datasetId", "timerel", "timeAt", "endTimeAt",
+        "timeproperty", "lastN", "aggrMethods", "aggrPeriodDuration", "expandValues",
+        "contextSourceInfo", "via", "orderBy", "collapse", "deleteAll", "geometryProperty",
+    }
+)  # fmt: skip
+#: ``format`` values (``simplified`` is the other name of ``temporalValues``, §6.3.12)
+FORMATS = {
+    "normalized": "normalized",
+    "temporalValues": "temporalValues",
+    "simplified": "temporalValues",
+    "aggregatedValues": "aggregatedValues",
+}
+#: ``options`` values of the temporal API: representations and ``sysAttrs``
+OPTIONS = frozenset({*FORMATS, "sysAttrs"})
 
 
 def _expand_temporal_attrs(body: dict[str, Any], ctx: ActiveContext) -> dict[str, Any]:
@@ -61,10 +82,44 @@ def _expand_temporal_attrs(body: dict[str, Any], ctx: ActiveContext) -> dict[str
     return attrs
 
 
+def _text(value: Any) -> str | None:
+    """A parameter that may come as a list (Query object member) as comma-separated text."""
+    if value is None or isinstance(value, str):
+        return value
+    return ",".join(str(v) for v in value)
+
+
+def _representation(options: list[str], fmt: Any) -> str:
+    """The representation asked by ``format`` (first) or ``options``; InvalidRequest for an
+    unknown value (§6.3.20) or two different representations."""
+    chosen: set[str] = set()
+    for option in options:
+        option = option.strip()
+        if option not in OPTIONS:
+            raise NgsiError("InvalidRequest", f"options: unknown option {option!r}")
+        if option in FORMATS:
+            chosen.add(FORMATS[option])
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise NgsiError(
+                "InvalidRequest",
+                f"format: {fmt!r} is not one of normalized, temporalValues, simplified, "
+                "aggregatedValues",
+            )
+        return FORMATS[fmt]
+    if len(chosen) > 1:
+        raise NgsiError(
+            "InvalidRequest", f"options ask for several representations: {sorted(chosen)}"
+        )
+    return chosen.pop() if chosen else "normalized"
+
+
 class Temporal:
     """The temporal parameters of one request."""
 
-    def __init__(self, source: dict[str, Any], options: list[str]) -> None:
+    def __init__(
+        self, source: dict[str, Any], options: list[str], expand: Callable[[str], str]
+    ) -> None:
         self.tq: TemporalQuery | None = parse_temporal_query(
             source.get("timerel"),
             source.get("timeAt"),
@@ -83,11 +138,15 @@ class Temporal:
                 raise NgsiError("BadRequestData", "lastN must be a positive whole number") from None
             if self.last_n < 1:
                 raise NgsiError("BadRequestData", "lastN must be a positive whole number")
-        self.values = "temporalValues" in options or source.get("format") == "temporalValues"
-        self.aggregated = (
-            "aggregatedValues" in options or source.get("format") == "aggregatedValues"
-        )
+        representation = _representation(options, source.get("format"))
+        self.values = representation == "temporalValues"
+        self.aggregated = representation == "aggregatedValues"
         self.sys_attrs = "sysAttrs" in options
+        raw_datasets = _text(source.get("datasetId"))
+        self.dataset_ids = set(raw_datasets.split(",")) if raw_datasets else None
+        self.projection = parse_projection(
+            _text(source.get("pick")), _text(source.get("omit")), expand, _text(source.get("attrs"))
+        )
         self.methods: list[str] = []
         self.period_ms: int | None = None
         if self.aggregated:
@@ -106,8 +165,46 @@ class Temporal:
                 self.period_ms = parse_duration(str(source["aggrPeriodDuration"]))
 
 
+def _limit(request: Request) -> int:
+    """Most instances of one entity in an answer (``DOS_BROKER_TEMPORAL_LIMIT``, §6.3.10)."""
+    return max(int(request.app.state.config.BROKER_TEMPORAL_LIMIT), 1)
+
+
+def _cut(entity: TemporalEntity, limit: int, t: Temporal) -> None:
+    """Only the instances of the ``datasetId`` asked (``@none``: the default instance, §4.5.5),
+    then :func:`_cut_at_limit`."""
+    if t.dataset_ids is not None:
+        wanted = t.dataset_ids
+        entity.attrs = {
+            name: kept
+            for name, found in entity.attrs.items()
+            if (kept := [i for i in found if i.instance.get("datasetId", "@none") in wanted])
+        }
+    _cut_at_limit(entity, limit, t)
+
+
+def _cut_at_limit(entity: TemporalEntity, limit: int, t: Temporal) -> None:
+    """Keep the first ``limit`` instances of the entity in time order (the last ones with
+    ``lastN``) over all its attributes (§6.3.10); an attribute whose instances all lie beyond
+    the cut is left empty. Marks the entity truncated when something was left out."""
+    rows = [(i.time_ms, name, i) for name, found in entity.attrs.items() for i in found]
+    if len(rows) <= limit:
+        return
+    rows.sort(key=lambda r: r[0], reverse=bool(t.last_n))
+    kept = {id(r[2]) for r in rows[:limit]}
+    entity.attrs = {
+        name: [i for i in found if id(i) in kept] for name, found in entity.attrs.items()
+    }
+    entity.truncated = True
+
+
 def _load(
-    session: Any, tenant: str, entity: TemporalEntity, attrs: list[str] | None, t: Temporal
+    session: Any,
+    tenant: str,
+    entity: TemporalEntity,
+    attrs: list[str] | None,
+    t: Temporal,
+    limit: int,
 ) -> dict[str, Any] | None:
     """The entity's history as the client asked (None: nothing to show)."""
     if t.aggregated:
@@ -144,29 +241,74 @@ def _load(
             result[name] = (str(kind[0]), buckets)
         return {"aggregated": result}
     load_instances(
-        session, tenant, entity, attrs=attrs, tq=t.tq, last_n=t.last_n, limit=INSTANCE_LIMIT
+        session,
+        tenant,
+        entity,
+        attrs=attrs,
+        tq=t.tq,
+        last_n=t.last_n,
+        limit=limit,
+        timeproperty=t.timeproperty,
     )
+    _cut(entity, limit, t)
     return None
 
 
 def _render(entity: TemporalEntity, ctx: ActiveContext, t: Temporal, extra: Any) -> dict[str, Any]:
+    """The entity in the representation asked, with only the members ``pick``/``omit`` keep
+    (an empty object when none is kept)."""
+    projection = t.projection
+    if projection is not None:
+        entity.attrs = {k: v for k, v in entity.attrs.items() if projection.keeps(k)}
+        if extra is not None:
+            extra = {
+                "aggregated": {k: v for k, v in extra["aggregated"].items() if projection.keeps(k)}
+            }
     if extra is not None:
-        return render.aggregated(entity, ctx, extra["aggregated"])
-    if t.values:
-        return render.temporal_values(entity, ctx)
-    return render.normalized(entity, ctx, sys_attrs=t.sys_attrs)
+        out = render.aggregated(entity, ctx, extra["aggregated"])
+    elif t.values:
+        out = render.temporal_values(entity, ctx)
+    else:
+        out = render.normalized(entity, ctx, sys_attrs=t.sys_attrs)
+    if projection is not None:
+        for member in ("id", "type", "createdAt", "modifiedAt", "deletedAt"):
+            if member in out and not projection.keeps(member):
+                del out[member]
+    return out
 
 
 def _range_headers(entities: list[TemporalEntity], t: Temporal) -> tuple[int, dict[str, str]]:
-    """206 and Content-Range when an attribute's history was cut at the instance limit."""
+    """206 and Content-Range when instances were left out at the limit (§6.3.10).
+
+    The range runs from where the asked time range starts (``timeAt`` for ``after`` and
+    ``between``, else the first instance returned) to the last instance returned; with
+    ``lastN`` it runs backwards, from the end of the asked range (``endTimeAt``, or ``timeAt``
+    for ``before``, else the newest instance) to the oldest instance returned.
+    """
     if not any(e.truncated for e in entities):
         return 200, {}
     times = [i.time_ms for e in entities for rows in e.attrs.values() for i in rows]
-    size = str(t.last_n) if t.last_n else "*"
-    first, last = from_ms(min(times)), from_ms(max(times))
+    if not times:
+        return 200, {}
+    tq = t.tq
     if t.last_n:
-        first, last = last, first
+        first = to_iso(max(times))
+        if tq is not None and tq.timerel == "between" and tq.end_time_at is not None:
+            first = to_iso(_ms(tq.end_time_at))
+        elif tq is not None and tq.timerel == "before":
+            first = to_iso(_ms(tq.time_at))
+        last = to_iso(min(times))
+    else:
+        first = to_iso(min(times))
+        if tq is not None and tq.timerel in ("after", "between"):
+            first = to_iso(_ms(tq.time_at))
+        last = to_iso(max(times))
+    size = str(t.last_n) if t.last_n else "*"
     return 206, {"Content-Range": f"date-time {first}-{last}/{size}"}
+
+
+def _ms(moment: Any) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _respond(
@@ -189,10 +331,12 @@ async def retrieve(request: Request) -> Response:
     tenant = await require(request, "read")
     entity_id = check_entity_id(request.path_params["entity_id"])
     ctx = await request_context(request)
+    check_params(request, TEMPORAL_PARAMS)
     params = dict(request.query_params)
-    t = Temporal(params, options_of(request))
+    t = Temporal(params, options_of(request), lambda name: expand_name(name, ctx))
     attrs_param = csv_param(request, "attrs")
     attrs = sorted(expand_projection(attrs_param, ctx)) if attrs_param else None
+    limit = _limit(request)
 
     def read(session: Any) -> tuple[TemporalEntity | None, Any]:
         if tenant and not session.tenant_exists(tenant):
@@ -200,13 +344,20 @@ async def retrieve(request: Request) -> Response:
         found = temporal_entities(session, tenant, ids=[entity_id])
         if not found:
             return None, None
-        return found[0], _load(session, tenant, found[0], attrs, t)
+        return found[0], _load(session, tenant, found[0], attrs, t, limit)
 
     entity, extra = await request.app.state.store.aread(read)
     if entity is None:
         raise NgsiError("ResourceNotFound", f"temporal entity {entity_id} does not exist")
+    if attrs is not None and extra is None and not entity.attrs and t.tq is None:
+        raise NgsiError(
+            "ResourceNotFound", f"temporal entity {entity_id} has none of the attributes asked"
+        )
     status, headers = _range_headers([entity], t)
-    return _respond(request, ctx, _render(entity, ctx, t, extra), status, headers)
+    body = _render(entity, ctx, t, extra)
+    if t.projection is not None and not body:
+        raise NgsiError("ResourceNotFound", f"pick/omit leave nothing of entity {entity_id}")
+    return _respond(request, ctx, body, status, headers)
 
 
 def _matches(entity: TemporalEntity, query: EntityQuery, current: dict[str, Any] | None) -> bool:
@@ -222,6 +373,39 @@ def _matches(entity: TemporalEntity, query: EntityQuery, current: dict[str, Any]
     return True
 
 
+#: most instances of one entity looked at to evaluate ``q``/geo-queries on its history
+HISTORY_SCAN = 10000
+
+
+def _history_matches(
+    session: Any, tenant: str, entity: TemporalEntity, query: EntityQuery, t: Temporal
+) -> bool:
+    """Whether ``q`` and the geo-query hold at some instant of the entity's history in the
+    asked time range (the entity as it was after each instance, §5.7.4)."""
+    scan = TemporalEntity(entity.id, entity.types, entity.created_ms, entity.modified_ms, None)
+    load_instances(
+        session,
+        tenant,
+        scan,
+        attrs=None,
+        tq=t.tq,
+        last_n=None,
+        limit=HISTORY_SCAN,
+        timeproperty=t.timeproperty,
+    )
+    rows = sorted(
+        ((i.time_ms, name, i.instance) for name, found in scan.attrs.items() for i in found),
+        key=lambda r: r[0],
+    )
+    latest: dict[str, list[dict[str, Any]]] = {}
+    for _time, name, instance in rows:
+        latest[name] = [instance]
+        doc = {"id": entity.id, "type": entity.types, "attrs": dict(latest)}
+        if _matches(entity, query, doc):
+            return True
+    return False
+
+
 async def _query(
     request: Request,
     tenant: str,
@@ -234,19 +418,40 @@ async def _query(
     offset = int_param(request, "offset", 0)
     count = bool_param(request, "count")
     query = build_query(
-        source, ctx, limit=max(limit, 1), offset=offset, count=count, local=selected is not None
+        {k: v for k, v in source.items() if k not in ("pick", "omit")},
+        ctx,
+        limit=max(limit, 1),
+        offset=offset,
+        count=count,
+        local=bool_param(request, "local") or selected is not None,
     )
     if selected is not None:  # EntitySelectors of several kinds (see entity_selectors)
         query.extra.append(selected)
     attrs = query.attrs
+    instance_limit = _limit(request)
+    raw_order = source.get("orderBy")
+    order = parse_order_by(raw_order, lambda name: expand_name(name, ctx)) if raw_order else None
 
     def read(session: Any) -> tuple[list[tuple[TemporalEntity, Any]], int]:
         if tenant and not session.tenant_exists(tenant):
             raise NgsiError("NonexistentTenant", f"tenant {tenant!r} does not exist")
         candidates = temporal_entities(session, tenant, query.ids, query.id_pattern)
         needs_doc = query.q is not None or query.scope_q is not None or query.geo is not None
-        docs = session.get_many(tenant, [e.id for e in candidates]) if needs_doc else {}
-        matching = [e for e in candidates if _matches(e, query, docs.get(e.id))]
+        docs = session.get_many(tenant, [e.id for e in candidates]) if needs_doc or order else {}
+        matching = [
+            e
+            for e in candidates
+            if _matches(e, query, docs.get(e.id))
+            or (
+                needs_doc
+                and _matches(e, EntityQuery(types=query.types), None)
+                and _history_matches(session, tenant, e, query, t)
+            )
+        ]
+        if order:
+            ranked = sort_docs([docs[e.id] for e in matching if e.id in docs], order)
+            position = {doc["id"]: index for index, doc in enumerate(ranked)}
+            matching.sort(key=lambda e: position.get(e.id, len(position)))
         page: list[tuple[TemporalEntity, Any]] = []
         selected = 0
         chunk_size = max(limit, 100)
@@ -260,11 +465,17 @@ async def _query(
                     attrs=attrs,
                     tq=t.tq,
                     last_n=t.last_n,
-                    limit=INSTANCE_LIMIT,
+                    limit=instance_limit,
+                    timeproperty=t.timeproperty,
                 )
             for entity in chunk:
-                extra = _load(session, tenant, entity, attrs, t) if t.aggregated else None
-                if extra is None and not entity.attrs and (attrs is not None or t.tq is not None):
+                if t.aggregated:
+                    extra = _load(session, tenant, entity, attrs, t, instance_limit)
+                else:
+                    extra = None
+                    _cut(entity, instance_limit, t)
+                narrowed = attrs is not None or t.tq is not None or t.dataset_ids is not None
+                if extra is None and not entity.attrs and narrowed:
                     continue  # nothing of what was asked in the requested time
                 if offset <= selected < offset + limit:
                     page.append((entity, extra))
@@ -278,15 +489,19 @@ async def _query(
     if count:
         headers["NGSILD-Results-Count"] = str(total)
     body = [_render(e, ctx, t, extra) for e, extra in page]
+    if t.projection is not None:
+        body = [item for item in body if item]  # nothing kept: not part of the result (§4.21)
     return _respond(request, ctx, body, status, headers)
 
 
 async def query(request: Request) -> Response:
     """GET /temporal/entities (§6.18.3.1)."""
     tenant = await require(request, "read")
+    check_params(request, TEMPORAL_PARAMS)
     ctx = await request_context(request)
     source = dict(request.query_params)
-    return await _query(request, tenant, ctx, source, Temporal(source, options_of(request)))
+    temporal = Temporal(source, options_of(request), lambda name: expand_name(name, ctx))
+    return await _query(request, tenant, ctx, source, temporal)
 
 
 async def query_post(request: Request) -> Response:
@@ -297,7 +512,7 @@ async def query_post(request: Request) -> Response:
         raise NgsiError("BadRequestData", 'the body must be a Query object ("type": "Query")')
     ctx = await request_context(request, body)
     source, selected = entity_selectors(body.get("entities"), ctx)
-    for key in ("attrs", "q", "scopeQ", "geoQ"):
+    for key in ("attrs", "q", "scopeQ", "geoQ", "pick", "omit"):
         if body.get(key) is not None:
             source[key] = body[key]
     temporal_q = body.get("temporalQ") or {}
@@ -307,9 +522,8 @@ async def query_post(request: Request) -> Response:
     for key in ("lastN", "aggrMethods", "aggrPeriodDuration", "timeproperty"):
         if key in request.query_params:
             source[key] = request.query_params[key]
-    return await _query(
-        request, tenant, ctx, source, Temporal(source, options_of(request)), selected
-    )
+    temporal = Temporal(source, options_of(request), lambda name: expand_name(name, ctx))
+    return await _query(request, tenant, ctx, source, temporal, selected)
 
 
 async def upsert(request: Request) -> Response:
@@ -373,6 +587,13 @@ async def delete_attr(request: Request) -> Response:
     return empty(204)
 
 
+def _instance_id(request: Request) -> str:
+    instance_id = request.path_params["instance_id"]
+    if not is_uri(instance_id):
+        raise NgsiError("BadRequestData", f"instance id {instance_id!r} is not a URI")
+    return str(instance_id)
+
+
 async def modify_instance(request: Request) -> Response:
     """PATCH /temporal/entities/{id}/attrs/{attr}/{instanceId} (§6.22.3.1)."""
     tenant = await require(request, "write")
@@ -398,7 +619,7 @@ async def modify_instance(request: Request) -> Response:
         tenant,
         entity_id,
         name,
-        request.path_params["instance_id"],
+        _instance_id(request),
         instances[0],
     )
     return empty(204)
@@ -411,6 +632,6 @@ async def delete_instance(request: Request) -> Response:
     ctx = await request_context(request)
     name = expand_name(request.path_params["attr"], ctx)
     await tops.instance_delete(
-        request.app.state.store, tenant, entity_id, name, request.path_params["instance_id"]
+        request.app.state.store, tenant, entity_id, name, _instance_id(request)
     )
     return empty(204)

@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dos.broker.query.boolean import AnyOf, Condition, Fragment, parse_boolean
+from dos.broker.errors import NgsiError
+from dos.broker.query.boolean import AllOf, AnyOf, Condition, Fragment, parse_boolean
 from dos.broker.query.scanner import Scanner
 
 _STOP = frozenset(',;|() \t"<>{}\\^`')
@@ -79,3 +80,27 @@ def type_alternatives(query: TypeQuery) -> list[str] | None:
     if isinstance(query, AnyOf) and all(isinstance(item, TypeName) for item in query.items):
         return [item.iri for item in query.items if isinstance(item, TypeName)]
     return None
+
+
+def type_groups(text: str, expand: Callable[[str], str]) -> list[list[str]]:
+    """A type selection (``A,B``, ``A;B``, ``(A|B);C``) as OR-of-AND groups of type IRIs.
+
+    Parsed by :func:`parse_type_query`; the normal form lets the stores use their
+    (tenant, type) index and subscriptions match without parsing again.
+    """
+    return _dnf(parse_type_query(text, expand))
+
+
+def _dnf(node: Condition) -> list[list[str]]:
+    if isinstance(node, TypeName):
+        return [[node.iri]]
+    if isinstance(node, AnyOf):
+        return [group for item in node.items for group in _dnf(item)]
+    if isinstance(node, AllOf):
+        groups: list[list[str]] = [[]]
+        for item in node.items:
+            groups = [a + b for a in groups for b in _dnf(item)]
+            if len(groups) > 256:
+                raise NgsiError("BadRequestData", "the type selection is too complex")
+        return [list(dict.fromkeys(group)) for group in groups]
+    raise NgsiError("BadRequestData", f"unsupported type selection {node}")

@@ -253,7 +253,7 @@ class Dispatcher:
                 query = EntityQuery(
                     ids=[selector["id"]] if "id" in selector else None,
                     id_pattern=selector.get("idPattern"),
-                    types=[[selector["type"]]],
+                    types=selector.get("typeGroups") or [[selector["type"]]],
                     q=sub.q,
                     scope_q=sub.scope,
                     geo=sub.geo,

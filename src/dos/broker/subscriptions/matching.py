@@ -17,7 +17,7 @@ import orjson
 from dos.broker.query.geo import geo_query_from_json
 from dos.broker.query.q import parse_q
 from dos.broker.query.scope import parse_scope_query
-from dos.broker.subscriptions.model import DEFAULT_TRIGGERS
+from dos.broker.subscriptions.model import DEFAULT_TRIGGERS, q_text
 from dos.broker.temporal.times import from_ms, now_ms
 
 Doc = dict[str, Any]
@@ -42,7 +42,7 @@ def _compile(body: str) -> Compiled:
     def expand(name: str) -> str:
         return terms.get(name, name)
 
-    q = parse_q(record["q"], expand) if record.get("q") else None
+    q = parse_q(q_text(record["q"]), expand) if record.get("q") else None
     geo = geo_query_from_json(record["geoQ"], expand) if record.get("geoQ") else None
     scope = parse_scope_query(record["scopeQ"]) if record.get("scopeQ") else None
     patterns = tuple(
@@ -57,7 +57,12 @@ def _selected(sub: Compiled, doc: Doc) -> bool:
     if not selectors:
         return True
     for selector, pattern in zip(selectors, sub.patterns, strict=True):
-        if selector["type"] not in doc.get("type", []):
+        types = doc.get("type", [])
+        groups = selector.get("typeGroups")
+        if groups is not None:
+            if not any(all(t in types for t in group) for group in groups):
+                continue
+        elif selector["type"] not in types:
             continue
         if "id" in selector and selector["id"] != doc["id"]:
             continue
@@ -67,13 +72,26 @@ def _selected(sub: Compiled, doc: Doc) -> bool:
     return False
 
 
+def _datasets(instances: list[Doc]) -> set[str]:
+    return {i.get("datasetId", "@none") for i in instances}
+
+
+def removed_instances(before: list[Doc], after: list[Doc] | None) -> list[Doc]:
+    """The instances of an attribute (by datasetId) that the change deleted."""
+    if after is None:
+        return before
+    kept = _datasets(after)
+    return [i for i in before if i.get("datasetId", "@none") not in kept]
+
+
 def changes(old: Doc | None, new: Doc | None) -> tuple[set[str], set[str], set[str]]:
-    """Attribute names created, updated and deleted by the change."""
+    """Attribute names created, updated and deleted by the change (an attribute that lost
+    an instance, e.g. one datasetId, counts as deleted)."""
     before = (old or {}).get("attrs") or {}
     after = (new or {}).get("attrs") or {}
     created = {n for n in after if n not in before}
-    updated = {n for n in after if n in before and after[n] != before[n]}
-    deleted = {n for n in before if n not in after}
+    deleted = {n for n in before if removed_instances(before[n], after.get(n))}
+    updated = {n for n in after if n in before and after[n] != before[n]} - deleted
     return created, updated, deleted
 
 
@@ -90,7 +108,10 @@ def _triggered(sub: Compiled, old: Doc | None, new: Doc | None) -> str | None:
             return "entityCreated"
         return "attributeCreated" if created and "attributeCreated" in triggers else None
     if new is None:
-        return "entityDeleted" if "entityDeleted" in triggers else None
+        if "entityDeleted" in triggers:
+            return "entityDeleted"
+        # deleting the entity deletes its (watched) attributes too
+        return "attributeDeleted" if deleted and "attributeDeleted" in triggers else None
     for trigger, names in (
         ("attributeCreated", created),
         ("attributeUpdated", updated),
@@ -107,8 +128,46 @@ def _filters_pass(sub: Compiled, doc: Doc) -> bool:
     return all(f is None or f.matches(doc) for f in (sub.q, sub.geo, sub.scope))
 
 
+def _what_changed(
+    sub: Compiled, trigger: str, old: Doc | None, new: Doc | None, moment: int
+) -> tuple[Doc, Doc, Doc | None]:
+    """The entity to notify, the attributes to show as deleted (``urn:ngsi-ld:null``) and,
+    with ``showChanges``, the previous instances of the attributes that changed (§5.8.6)."""
+    show = bool(sub.record["notification"].get("showChanges"))
+    before = (old or {}).get("attrs") or {}
+    after = (new or {}).get("attrs") or {}
+    watched = sub.record.get("watchedAttributes")
+    _created, updated, removed = changes(old, new)
+    if watched is not None:
+        removed &= set(watched)
+    deleted = {}
+    if trigger == "attributeDeleted":
+        deleted = {n: removed_instances(before[n], after.get(n)) for n in removed}
+        for name in removed - set(after):  # the whole attribute went: one null stands for it
+            deleted[name] = [{k: v for k, v in before[name][0].items() if k != "datasetId"}]
+    if new is None:
+        assert old is not None
+        entity = {"id": old["id"], "type": old["type"], "deletedAt": from_ms(moment)}
+        for member in ("createdAt", "modifiedAt"):
+            if member in old:
+                entity[member] = old[member]
+        if show:
+            deleted = dict(before)
+        return entity, deleted, (dict(before) if show else None)
+    previous = None
+    if show and old is not None:
+        previous = {n: before[n] for n in (updated | set(deleted))}
+    return new, deleted, previous
+
+
 def notification_payload(
-    sub_id: str, docs: list[Doc], *, trigger: str, moment: int, previous: Doc | None = None
+    sub_id: str,
+    docs: list[Doc],
+    *,
+    trigger: str,
+    moment: int,
+    previous: Doc | None = None,
+    deleted: Doc | None = None,
 ) -> str:
     """The outbox payload: what the dispatcher renders into a Notification (§5.3.1)."""
     return orjson.dumps(
@@ -119,6 +178,7 @@ def notification_payload(
             "trigger": trigger,
             "entities": docs,
             "previous": previous,
+            "deleted": deleted or None,
         }
     ).decode()
 
@@ -154,18 +214,9 @@ def matching_notifications(
             and moment < int(last_notified) + throttling * 1000
         ):
             continue
-        entity = doc
-        if new is None:
-            entity = (
-                {"id": old["id"], "type": old["type"], "deletedAt": from_ms(moment)} if old else doc
-            )
-        previous = None
-        if sub.record["notification"].get("showChanges") and old is not None and new is not None:
-            previous = {
-                n: old["attrs"][n] for n in old.get("attrs", {}) if n in new.get("attrs", {})
-            }
+        entity, deleted, previous = _what_changed(sub, trigger, old, new, moment)
         payload = notification_payload(
-            sub_id, [entity], trigger=trigger, moment=moment, previous=previous
+            sub_id, [entity], trigger=trigger, moment=moment, previous=previous, deleted=deleted
         )
         out.append(
             (tenant, sub_id, sub.record["notification"]["endpoint"]["uri"], payload, moment, moment)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
+from dos.broker.entities.validate import is_uri
 from dos.broker.errors import NgsiError
 from dos.broker.jsonld.active import ActiveContext
+from dos.broker.query.entity_types import type_groups
 from dos.broker.query.geo import geo_query_from_json
+from dos.broker.query.projection import CORE_MEMBERS
 from dos.broker.query.q import parse_q
 from dos.broker.query.regex import check_pattern
 from dos.broker.query.scope import parse_scope_query
@@ -53,7 +57,13 @@ _TOP = {
     "status",
     "createdAt",
     "modifiedAt",
+    "datasetId",
 }
+
+
+def q_text(q: str) -> str:
+    """The query of a subscription's ``q``, percent-decoded as in a URL (``%20``)."""
+    return unquote(q) if "%" in q else q
 
 
 def _bad(member: str, problem: str) -> NgsiError:
@@ -123,6 +133,15 @@ def _notification(raw: Any, expand: Callable[[str], str]) -> dict[str, Any]:
         out["attributes"] = [
             expand(n) for n in _string_list(raw["attributes"], "notification.attributes")
         ]
+    for member in ("pick", "omit"):
+        if member in raw:
+            if "attributes" in raw:
+                raise _bad(f"notification.{member}", "cannot be combined with attributes")
+            names = _string_list(raw[member], f"notification.{member}")
+            out[member] = [n if n in CORE_MEMBERS else expand(n) for n in names]
+    both = set(out.get("pick", ())) & set(out.get("omit", ()))
+    if both:
+        raise _bad("notification.pick", f"{', '.join(sorted(both))} also in omit")
     fmt = raw.get("format", "normalized")
     if fmt not in FORMATS:
         raise _bad("notification.format", f"{fmt!r} is not one of normalized, concise, keyValues")
@@ -141,7 +160,14 @@ def _entities(raw: Any, expand: Callable[[str], str]) -> list[dict[str, Any]]:
         member = f"entities[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
             raise _bad(member, "needs a type")
-        selector: dict[str, Any] = {"type": expand(item["type"])}
+        raw_type = item["type"]
+        if any(c in raw_type for c in ",;|()"):  # a type selection (§4.17), kept as written
+            selector: dict[str, Any] = {
+                "type": raw_type,
+                "typeGroups": type_groups(raw_type, expand),
+            }
+        else:
+            selector = {"type": expand(raw_type)}
         if "id" in item:
             if not isinstance(item["id"], str) or ":" not in item["id"]:
                 raise _bad(f"{member}.id", f"{item['id']!r} is not a URI")
@@ -170,8 +196,8 @@ def parse_subscription(
 
     out: dict[str, Any] = {}
     if not partial:
-        sub_id = body.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
-        if not isinstance(sub_id, str) or ":" not in sub_id:
+        sub_id = body["id"] if "id" in body else f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
+        if not isinstance(sub_id, str) or not is_uri(sub_id):
             raise _bad("id", f"{sub_id!r} is not a URI")
         out["id"] = sub_id
         if body.get("type") != "Subscription":
@@ -201,7 +227,7 @@ def parse_subscription(
     if "q" in body:
         if not isinstance(body["q"], str):
             raise _bad("q", "must be a string")
-        parse_q(body["q"], expand)
+        parse_q(q_text(body["q"]), expand)
         out["q"] = body["q"]
     if "geoQ" in body:
         geo_query_from_json(body["geoQ"], expand)
@@ -212,9 +238,24 @@ def parse_subscription(
         parse_scope_query(body["scopeQ"])
         out["scopeQ"] = body["scopeQ"]
     if "expiresAt" in body:
-        if to_ms(body["expiresAt"]) is None:
+        expires = to_ms(body["expiresAt"])
+        if expires is None:
             raise _bad("expiresAt", f"{body['expiresAt']!r} is not a date-time")
+        if partial and expires <= (to_ms(moment) or 0):
+            raise _bad("expiresAt", "lies in the past")
         out["expiresAt"] = body["expiresAt"]
+    if "datasetId" in body:
+        datasets = _string_list(body["datasetId"], "datasetId")
+        for dataset in datasets:
+            if dataset != "@none" and not is_uri(dataset):
+                raise _bad("datasetId", f"{dataset!r} is not a URI")
+        out["datasetId"] = datasets
+    if "jsonldContext" in body:
+        raw_context = body["jsonldContext"]
+        if not isinstance(raw_context, str) or not raw_context.startswith(("http://", "https://")):
+            raise _bad("jsonldContext", f"{raw_context!r} is not the URL of a JSON-LD @context")
+        out["jsonldContext"] = raw_context
+        out["contextGiven"] = True
     if "isActive" in body:
         out["isActive"] = _bool(body["isActive"], "isActive")
     if "notification" in body or not partial:
@@ -223,7 +264,7 @@ def parse_subscription(
     out["modifiedAt"] = moment
     if not partial:
         out["createdAt"] = moment
-        out["jsonldContext"] = ctx.context_value()
+        out.setdefault("jsonldContext", ctx.context_value())
         check_subscription(out)
     return out
 

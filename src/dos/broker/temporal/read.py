@@ -58,11 +58,21 @@ def _ms(dt: Any) -> int:
     return int(dt.timestamp() * 1000)
 
 
-def time_filter(tq: TemporalQuery | None) -> tuple[str, list[Any], str]:
-    """SQL condition on the history row alias ``h``, its parameters, and the time expression."""
-    prop = tq.timeproperty if tq else "observedAt"
+def time_filter(
+    tq: TemporalQuery | None, timeproperty: str = "observedAt"
+) -> tuple[str, list[Any], str]:
+    """SQL condition on the history row alias ``h``, its parameters, and the time expression.
+
+    Without a time query, ``timeproperty=deletedAt`` selects the deletions only (§5.7.3)."""
+    prop = tq.timeproperty if tq else timeproperty
+    if prop not in TIME_COLUMNS:
+        raise NgsiError(
+            "BadRequestData", f"timeproperty: {prop!r} is not one of {', '.join(TIME_COLUMNS)}"
+        )
     column = f"h.{TIME_COLUMNS[prop]}"
     expression = f"COALESCE({column}, h.modified_ms)"
+    if tq is None and prop == "deletedAt":
+        return f" AND {column} IS NOT NULL", [], expression
     condition, params = time_filter_on(tq, column)
     return condition, params, expression
 
@@ -108,10 +118,20 @@ def load_instances(
     tq: TemporalQuery | None,
     last_n: int | None,
     limit: int,
+    timeproperty: str = "observedAt",
 ) -> None:
     """Fill ``entity.attrs``: per attribute at most ``limit`` instances (the last ones with
     ``last_n``), oldest first; ``entity.truncated`` says that some were left out."""
-    load_instances_many(session, tenant, [entity], attrs=attrs, tq=tq, last_n=last_n, limit=limit)
+    load_instances_many(
+        session,
+        tenant,
+        [entity],
+        attrs=attrs,
+        tq=tq,
+        last_n=last_n,
+        limit=limit,
+        timeproperty=timeproperty,
+    )
 
 
 def load_instances_many(
@@ -123,12 +143,13 @@ def load_instances_many(
     tq: TemporalQuery | None,
     last_n: int | None,
     limit: int,
+    timeproperty: str = "observedAt",
 ) -> None:
     """:func:`load_instances` for several entities with one statement (one window per
     entity and attribute), so ``lastN=1`` over many entities is one query."""
     if not entities or (attrs is not None and not attrs):
         return
-    condition, params, expression = time_filter(tq)
+    condition, params, expression = time_filter(tq, timeproperty)
     cap = min(last_n, limit) if last_n else limit
     direction = "DESC" if last_n else "ASC"
     attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""

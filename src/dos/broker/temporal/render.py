@@ -11,9 +11,9 @@ from typing import Any
 
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.compact import compact_attribute, compact_types
-from dos.broker.temporal.history import VALUE_KEYS
+from dos.broker.temporal.history import NULL, VALUE_KEYS
 from dos.broker.temporal.read import Bucket, Instance, TemporalEntity
-from dos.broker.temporal.times import from_ms
+from dos.broker.temporal.times import from_ms, to_iso
 
 #: value member → the simplified list member of the temporalValues representation (§4.5.9)
 VALUES_MEMBER = {
@@ -56,6 +56,20 @@ def normalized(entity: TemporalEntity, ctx: ActiveContext, *, sys_attrs: bool) -
     return out
 
 
+#: value members that §4.5.9 wraps in an object named after the member (``{"json": ...}``)
+_WRAPPED = ("languageMap", "vocab", "json")
+
+
+def _simplified_value(row: Instance, key: str, ctx: ActiveContext) -> Any:
+    """One value of the temporalValues representation, compacted like the normalized one."""
+    value = row.instance.get(key)
+    if value == NULL or value is None:
+        return value
+    rendered = compact_attribute([row.instance], ctx, sys_attrs=False)
+    value = rendered.get(key, value)
+    return {key: value} if key in _WRAPPED else value
+
+
 def temporal_values(entity: TemporalEntity, ctx: ActiveContext) -> dict[str, Any]:
     """``options=temporalValues``: one object per attribute and datasetId with value pairs."""
     out = _head(entity, ctx, False)
@@ -68,8 +82,8 @@ def temporal_values(entity: TemporalEntity, ctx: ActiveContext) -> dict[str, Any
             target = by_dataset.setdefault(dataset, {"type": kind})
             if dataset:
                 target["datasetId"] = dataset
-            value = row.instance.get(key)
-            target.setdefault(VALUES_MEMBER[key], []).append([value, from_ms(row.time_ms)])
+            value = _simplified_value(row, key, ctx)
+            target.setdefault(VALUES_MEMBER[key], []).append([value, to_iso(row.time_ms)])
         objects = list(by_dataset.values())
         out[ctx.compact(name)] = objects[0] if len(objects) == 1 else objects
     return out
@@ -87,7 +101,7 @@ def aggregated(
         for bucket in rows:
             for method, value in bucket.values.items():
                 attribute.setdefault(method, []).append(
-                    [value, from_ms(bucket.start_ms), from_ms(bucket.end_ms)]
+                    [value, to_iso(bucket.start_ms), to_iso(bucket.end_ms)]
                 )
         out[ctx.compact(name)] = attribute
     return out

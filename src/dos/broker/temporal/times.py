@@ -30,5 +30,12 @@ def from_ms(ms: int) -> str:
     return moment.isoformat(timespec="milliseconds") + "Z"
 
 
+def to_iso(ms: int) -> str:
+    """Like :func:`from_ms`, without the fraction when it is zero (``2026-05-01T12:00:00Z``):
+    the form in which times are usually written, used by the temporal representations."""
+    text = from_ms(ms)
+    return text[:-5] + "Z" if text.endswith(".000Z") else text
+
+
 def now_ms() -> int:
     return int(datetime.now(UTC).timestamp() * 1000)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
@@ -80,7 +81,13 @@ def _pairs(attribute: Any) -> list[tuple[Any, str]]:
         for member in VALUE_LISTS:
             for pair in item.get(member) or []:
                 found.append((pair[0], str(pair[1])))
-    return sorted(found, key=lambda pair: pair[1])
+    return sorted(found, key=lambda pair: _instant(pair[1]))
+
+
+def _instant(text: str) -> datetime:
+    """An instant of the broker for comparing: the text may or may not carry milliseconds."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def history_rows(
@@ -89,9 +96,10 @@ async def history_rows(
     """(entity id, attribute, instant, value) rows of a type's attribute histories with an
     instant in [time_at, end_time_at), one attribute chunk at a time.
 
-    Entities are paged; when the broker cut an attribute at its instance limit (206 with
+    Entities are paged; when the broker cut the answer at its instance limit (206 with
     Content-Range, ETSI GS CIM 009 §6.3.10) each attribute of that page is read on from its
-    last instant, so at most one broker page is held in memory.
+    last instant (from ``time_at`` when the cut left it empty), so at most one broker page is
+    held in memory.
     """
     client = _client()
     window = {"timerel": "between", "endTimeAt": end_time_at, "options": "temporalValues"}
@@ -113,8 +121,11 @@ async def history_rows(
                     pairs = _pairs(entity.get(attr))
                     if pairs:
                         yield [(entity_id, attr, instant, value) for value, instant in pairs]
-                    if cut and pairs:
-                        async for chunk in _read_on(client, tenant, entity_id, attr, pairs, window):
+                    if cut:
+                        start = pairs or [(None, time_at)]
+                        async for chunk in _read_on(
+                            client, tenant, entity_id, attr, start, window, seen=len(pairs) > 0
+                        ):
                             yield chunk
             if len(page) < HISTORY_PAGE:
                 return
@@ -130,18 +141,23 @@ async def _read_on(
     attr: str,
     pairs: list[tuple[Any, str]],
     window: dict[str, str],
+    *,
+    seen: bool = True,
 ) -> AsyncIterator[list[HistoryRow]]:
-    """The rest of one attribute's history after a cut response, chunk by chunk."""
+    """The rest of one attribute's history after a cut response, chunk by chunk
+    (``seen``: the instances in ``pairs`` were written already)."""
     while True:
         last = pairs[-1][1]
-        seen_at_last = sum(1 for _value, instant in pairs if instant == last)
+        last_at = _instant(last)
+        seen_at_last = sum(1 for _v, at in pairs if _instant(at) == last_at) if seen else 0
+        seen = True
         page, cut = await client.query_temporal(
             tenant=tenant, id=entity_id, attrs=[attr], limit=1, timeAt=last, **window
         )
         more = _pairs(page[0].get(attr)) if page else []
         # timeAt is inclusive: the instances at the last instant were already written
-        at_last = [pair for pair in more if pair[1] == last][seen_at_last:]
-        fresh = at_last + [pair for pair in more if pair[1] > last]
+        at_last = [pair for pair in more if _instant(pair[1]) == last_at][seen_at_last:]
+        fresh = at_last + [pair for pair in more if _instant(pair[1]) > last_at]
         if not fresh:
             return
         yield [(entity_id, attr, instant, value) for value, instant in fresh]
