@@ -14,9 +14,9 @@ from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from dos.portal.dashboards import analyses, charts, geomap
+from dos.portal.dashboards import analyses, charts, geomap, occupancy
 from dos.portal.dashboards import sensors as sensor_source
-from dos.portal.dashboards.scale import STATES, legend_stops
+from dos.portal.dashboards.scale import STATES, ink, legend_stops, viridis
 from dos.portal.dashboards.sensors import (
     LAYER_BY_KEY,
     LAYERS,
@@ -283,6 +283,7 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
             )
     air = analyses.air(sensors, air_series)
     parks = analyses.car_parks(sensors)
+    typical = occupancy.typical_occupancy(tenant, sensors, now)
     trees = analyses.tree_moisture(sensors)
     alerts = analyses.tree_alerts(sensors)
     table = request.GET.get("csv")
@@ -310,6 +311,17 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
             ["car_park", "spots", "free", "free_disabled", "occupancy_percent"],
             [[p.name, p.spots, p.free, p.disabled_free, p.occupancy] for p in parks],
         )
+    if table == "occupancy":
+        return _csv(
+            "parken-typische-belegung",
+            ["car_park", "weekday", "hour", "occupancy_percent"],
+            [
+                [m.name, WEEKDAY_KEYS[day], hour, _n(value)]
+                for m in typical
+                for day, row in enumerate(m.cells)
+                for hour, value in enumerate(row)
+            ],
+        )
     if table == "trees":
         return _csv(
             "baeume",
@@ -325,6 +337,9 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
         "heat": heat,
         "air": air,
         "parks": parks,
+        "typical": [_heat_map(m) for m in typical],
+        "typical_weeks": occupancy.WEEKS,
+        "hours": range(24),
         "trees": trees,
         "alerts": alerts,
         "limits": {
@@ -337,6 +352,38 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
         },
     }
     return render(request, "dashboards/analyses.html", context)
+
+
+WEEKDAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _heat_map(matrix: occupancy.Matrix) -> dict[str, Any]:
+    """A car park's weekday × hour table with a viridis fill and readable ink per cell."""
+    from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+
+    rows = []
+    for day, values in enumerate(matrix.cells):
+        cells = []
+        for value in values:
+            if value is None:
+                cells.append({"text": "–", "style": ""})
+                continue
+            fill = viridis(value / 100)
+            cells.append(
+                {
+                    "text": formats.number_format(value, 0),
+                    "style": f"background:{fill};color:{ink(fill)}",
+                }
+            )
+        rows.append({"day": WEEKDAYS[day], "abbr": WEEKDAYS_ABBR[day], "cells": cells})
+    peak = matrix.peak
+    return {
+        "matrix": matrix,
+        "rows": rows,
+        "peak": {"day": WEEKDAYS[peak[0]], "hour": peak[1], "value": round(peak[2])}
+        if peak
+        else None,
+    }
 
 
 def _kpi_tiles() -> list[dict[str, Any]]:
