@@ -1,5 +1,5 @@
 """The dashboards in headless Chromium: the map shows the sensors, a live value changes while
-the page is open, the station chart zooms, and axe-core finds no serious violations."""
+the page is open (event stream and its polling fallback, both fed by the broker's notifications), the station chart zooms, and axe-core finds no serious violations."""
 
 from __future__ import annotations
 
@@ -63,6 +63,18 @@ def test_map_updates_live_and_is_accessible(live_url, page, axe_violations) -> N
     assert point.get_attribute("fill") != before
     page.get_by_role("button", name="Vergrößern").click()
     assert page.locator(".sensor-map").evaluate("el => el.classList.contains('zoomed')")
+
+    # the polling fallback of the event stream reads the same notified values
+    page.goto(f"{live_url}/dortmund/dashboard/?layer=temperature&poll=2&live=poll")
+    _upsert(
+        "dortmund",
+        [sensor("WeatherObserved", f"core-{tag}", *CORE[1:], at=later, temperature=35.0)],
+    )
+    page.wait_for_function(
+        "id => document.querySelector(`tr[data-id='${id}'] [data-value]`).textContent === '35,0 °C'",
+        arg=core["id"],
+        timeout=8000,
+    )
 
     page.goto(f"{live_url}/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Stadt auf einen Blick")
