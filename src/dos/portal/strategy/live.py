@@ -4,10 +4,11 @@ as NGSI-LD ``KeyPerformanceIndicator`` entities (Smart Data Model, dataModel.Key
 Both talk to the broker through the client of :mod:`dos.broker.client` (its coroutines
 ``query_entities``, ``query_temporal`` and ``upsert_entities``).
 
-- *Mean of the latest values* and *number of entities* read the entities' current state; a
-  latest value counts when its observation time (``observedAt`` of the attribute, else
-  ``dateObserved``) lies in the KPI's period.
-- *Average, minimum, maximum, sum* read every value of the period from the temporal API
+- *Mean of the latest values*, *sum* and *number of entities* read the entities' current
+  state; a latest value counts when its observation time (``observedAt`` of the attribute,
+  else ``dateObserved``) lies in the KPI's period. (A sum across entities of their current
+  level, e.g. free spaces of all car parks, not a sum over time.)
+- *Average, minimum, maximum* read every value of the period from the temporal API
   (ETSI GS CIM 009 §6.18.3.1, ``options=aggregatedValues`` with one period spanning the range):
   the average is the sum over all entities divided by their number of values, not the mean of
   per-entity means. A broker without the temporal API falls back to the current values.
@@ -32,7 +33,9 @@ PAGE = 1000
 TEMPORAL_PAGE = 100  # entities per temporal query (each with up to 1,000 periods)
 WINDOW = dt.timedelta(days=900)  # daily maxima are asked for in windows below that limit
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-HISTORY = (Aggregation.AVG, Aggregation.MIN, Aggregation.MAX, Aggregation.SUM)
+# Sum stays over the entities' current values: the sum of levels across entities (free
+# spaces of all car parks) is what KPIs mean by it, not a sum over time.
+HISTORY = (Aggregation.AVG, Aggregation.MIN, Aggregation.MAX)
 
 
 class LiveUnavailable(Exception):
@@ -183,12 +186,12 @@ def _between(start: dt.datetime | None, now: dt.datetime) -> dict[str, str]:
 async def _over_history(
     client: Any, kpi: Kpi, tenants: list[str], now: dt.datetime
 ) -> Decimal | None:
-    """Average, minimum, maximum or sum of every value in the period (temporal API)."""
+    """Average, minimum or maximum of every value in the period (temporal API)."""
     entities = await _aggregated(
         client,
         kpi,
         tenants,
-        aggrMethods="sum,totalCount,min,max",
+        aggrMethods="sum,totalCount,min,max",  # the average is Σsum / Σcount
         **_between(period_start(kpi.period, now), now),
     )
     total, count = Decimal(0), 0
@@ -207,8 +210,6 @@ async def _over_history(
         result = min(lows)
     elif kpi.aggregation == Aggregation.MAX:
         result = max(highs)
-    elif kpi.aggregation == Aggregation.SUM:
-        result = total
     else:
         result = total / count
     return result.quantize(Decimal("0.0001"))
