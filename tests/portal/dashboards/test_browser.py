@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.factories import dortmund
+from tests.factories import dortmund, schwerte
 from tests.portal.dashboards.conftest import CORE, MENGEDE, sensor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,4 +89,27 @@ def test_map_updates_live_and_is_accessible(live_url, page, axe_violations) -> N
 
     page.goto(f"{live_url}/dortmund/dashboard/analysen/")
     assert page.get_by_role("heading", name="Wärmeinsel").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_parking_heat_map_is_accessible(live_url, page, axe_violations) -> None:
+    schwerte()
+    tag = uuid.uuid4().hex[:8]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for hours, status in ((30, "occupied"), (20, "free"), (3, "occupied")):
+        spot = sensor(
+            "ParkingSpot",
+            f"spot-{tag}",
+            51.4436,
+            7.5606,
+            at=now - dt.timedelta(hours=hours),
+            status=status,
+            static={"carPark": f"Markt {tag}"},
+        )
+        _upsert("schwerte", [spot])
+    page.goto(f"{live_url}/schwerte/dashboard/analysen/")
+    heading = page.get_by_role("heading", name="Typische Belegung nach Wochentag und Stunde")
+    assert heading.is_visible()
+    table = page.locator("table.heat-table", has_text=f"Markt {tag}")
+    assert table.locator("td", has_text="100").count() >= 9  # 10 occupied hours, all of them
     assert axe_violations(page) == []

@@ -29,7 +29,7 @@ from dos.portal.dashboards.sensors import Sensor, parse_time, run
 
 WEEKS = 4
 HOUR = 3600
-PAGE = 100  # spots per temporal query
+PAGE = 1000  # spots per temporal query (fewer, larger answers are faster)
 LIMIT = 1000  # instances per attribute the broker returns at most (docs/temporal.md)
 CACHE_SECONDS = 3600
 STATES = {"occupied": 1, "free": 0}  # other states (closed, unknown, deleted) are not observed
@@ -134,11 +134,13 @@ async def _rest(
 
 
 def _spot_hours(
-    changes: list[tuple[int, int | None]], start: int, hours: int
-) -> tuple[list[float], list[float]]:
-    """Occupied and observed seconds of one spot per hour of the window."""
-    occupied = [0.0] * hours
-    observed = [0.0] * hours
+    changes: list[tuple[int, int | None]],
+    start: int,
+    occupied: list[float],
+    observed: list[float],
+) -> None:
+    """Add one spot's occupied and observed seconds per hour of the window to the sums."""
+    hours = len(observed)
     end = start + hours * HOUR
     ordered = sorted(changes)
     for index, (moment, state) in enumerate(ordered):
@@ -153,11 +155,9 @@ def _spot_hours(
             if state:
                 occupied[slot] += stop - begin
             begin = stop
-    return occupied, observed
 
 
 def matrices(
-    tenant: str,
     sensors: list[Sensor],
     changes: dict[str, list[tuple[int, int | None]]],
     start: dt.datetime,
@@ -165,19 +165,15 @@ def matrices(
 ) -> list[Matrix]:
     """Fold the spots' hours into weekday × hour per car park (local time)."""
     base = int(start.timestamp())
-    slots = [
-        timezone.localtime(start + dt.timedelta(hours=n)) for n in range(hours)
-    ]  # local weekday and hour of every hour of the window
+    # the local weekday and hour of every hour of the window
+    slots = [timezone.localtime(start + dt.timedelta(hours=n)) for n in range(hours)]
     parks: dict[str, tuple[list[float], list[float], list[int]]] = {}
     for sensor in sensors:
         if sensor.type != "ParkingSpot":
             continue
-        occupied, observed = _spot_hours(changes.get(sensor.id, []), base, hours)
         total = parks.setdefault(park_of(sensor), ([0.0] * hours, [0.0] * hours, [0]))
         total[2][0] += 1
-        for n in range(hours):
-            total[0][n] += occupied[n]
-            total[1][n] += observed[n]
+        _spot_hours(changes.get(sensor.id, []), base, total[0], total[1])
     result = []
     for name, (occupied, observed, count) in sorted(parks.items()):
         taken = [[0.0] * 24 for _ in range(7)]
@@ -214,6 +210,6 @@ def typical_occupancy(tenant: str, sensors: list[Sensor], now: dt.datetime) -> l
         return await _history(broker, tenant, start, end)
 
     hours = int((end - start).total_seconds()) // HOUR
-    result = matrices(tenant, sensors, run(work), start, hours)
+    result = matrices(sensors, run(work), start, hours)
     cache.set(key, result, CACHE_SECONDS)
     return result

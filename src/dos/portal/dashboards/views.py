@@ -479,6 +479,11 @@ def _heat_map(matrix: occupancy.Matrix) -> dict[str, Any]:
     }
 
 
+def _tile_number(value: Any) -> str:
+    """Whole numbers (days, spaces) without decimals, others with one."""
+    return formats.number_format(value, 0 if value == value.to_integral_value() else 1)
+
+
 def _kpi_tiles() -> list[dict[str, Any]]:
     """The strategy's live KPIs with their latest value, each linking to its project."""
     from dos.portal.strategy.models import Kpi
@@ -496,7 +501,7 @@ def _kpi_tiles() -> list[dict[str, Any]]:
         tiles.append(
             {
                 "kpi": kpi,
-                "value": formats.number_format(latest.value, 1) if latest else "–",
+                "value": _tile_number(latest.value) if latest else "–",
                 "date": latest.date if latest else None,
                 "url": reverse("strategy:project", args=[kpi.project.slug]),
             }
