@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +39,8 @@ OVERLAP = dt.timedelta(seconds=2)  # re-read so a change committed late is not m
 
 _base_url: str = ""  # set at start from the process's settings (see :func:`start`)
 _ensured: set[tuple[str, str]] = set()
+_retry_after = 0.0  # after a failed registration, pages do not wait for the broker again
+RETRY_SECONDS = 300.0
 
 
 def subscription_id(tenant: str) -> str:
@@ -124,9 +127,10 @@ def ensure(tenants: list[str]) -> None:
     """Register the subscriptions of ``tenants`` not yet registered by this process."""
     from dos.portal.dashboards.sensors import run
 
+    global _retry_after
     base = _base_url or base_url()
     missing = [t for t in tenants if (t, base) not in _ensured]
-    if not missing:
+    if not missing or time.monotonic() < _retry_after:
         return
 
     async def work(client: BrokerClient) -> int:
@@ -135,6 +139,7 @@ def ensure(tenants: list[str]) -> None:
     try:
         run(work)
     except Exception as exc:  # the page still shows the values it read from the broker
+        _retry_after = time.monotonic() + RETRY_SECONDS
         log.warning("live map: subscriptions of %s not registered: %s", missing, exc)
 
 
