@@ -54,13 +54,13 @@ def _live_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
 
     with django_db_blocker.unblock():
         call_command("collectstatic", interactive=False, verbosity=0)
-    config = load()
+    port = _free_port()
+    config = load({**os.environ, "DOS_PORT": str(port)})  # where the broker notifies the portal
     from dos.broker.store import open_store
 
     store = open_store(config)
     store.migrate()
     store.close()
-    port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(config),

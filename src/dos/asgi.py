@@ -92,7 +92,7 @@ def create_app(config: Config | None = None) -> ASGIApp:
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send, broker)
+            await _lifespan(receive, send, broker, config if portal is not None else None)
             return
         path: str = scope.get("path", "")
         if path.startswith(("/ngsi-ld/", "/iot/")) or path == "/ngsi-ld":
@@ -131,8 +131,19 @@ def create_app(config: Config | None = None) -> ASGIApp:
     return ObservabilityMiddleware(app, route_of)
 
 
-async def _lifespan(receive: Receive, send: Send, broker: ASGIApp | None) -> None:
-    """Forward start-up and shut-down to the broker (it opens and closes its store)."""
+async def _portal_started(config: Config) -> None:
+    """The portal's start: register the subscriptions that feed the live map (it never
+    fails the start; an unreachable broker is logged)."""
+    from dos.portal.dashboards import feed
+
+    await feed.start(config)
+
+
+async def _lifespan(
+    receive: Receive, send: Send, broker: ASGIApp | None, portal_config: Config | None = None
+) -> None:
+    """Forward start-up and shut-down to the broker (it opens and closes its store), then
+    start the portal's own work."""
     while True:
         message = await receive()
         kind = message["type"]
@@ -147,6 +158,11 @@ async def _lifespan(receive: Receive, send: Send, broker: ASGIApp | None) -> Non
             await send({"type": kind + ".failed", "message": str(exc)})
             return
         if kind == "lifespan.startup":
+            if portal_config is not None:
+                try:
+                    await _portal_started(portal_config)
+                except Exception:  # e.g. the portal database is not migrated yet
+                    log.exception("portal start-up work failed")
             await send({"type": "lifespan.startup.complete"})
         elif kind == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

@@ -134,6 +134,15 @@ SETTINGS: tuple[Setting, ...] = (
         schemes=("http", "https"),
     ),
     Setting(
+        "PORTAL_NOTIFY_URL",
+        "url",
+        "",
+        "Base URL under which the broker reaches this portal for the map's live notifications "
+        "(NGSI-LD subscriptions). Empty: `http://127.0.0.1:<DOS_PORT>` (the same process or "
+        "host). Set it when the broker is external or the portal runs behind another address.",
+        schemes=("http", "https"),
+    ),
+    Setting(
         "BROKER_TOKEN",
         "str",
         "",

@@ -133,6 +133,8 @@ def test_migrate_demo_createadmin_city_check(dos: Run) -> None:
     demo = dos("demo", "--days", "0")  # the sensor backfill: the latest hour only
     assert demo.returncode == 0, demo.stderr
     assert "city Dortmund: added" in demo.stdout and "city Schwerte: added" in demo.stdout
+    # the live KPI is computed from the sensor history right after the backfill
+    assert "strategy: live KPI Hitzetage ≥ 30 °C an den Klimastationen: " in demo.stdout
     password = re.search(r"admin@dos\.localhost / (\S+)", demo.stdout).group(1)
     demo2 = dos("demo", "--days", "0")
     assert "city Dortmund: up to date" in demo2.stdout

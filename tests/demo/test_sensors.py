@@ -167,3 +167,28 @@ async def entity_or_none(app: Any, station: Station) -> Any:
             f"/ngsi-ld/v1/entities/{station.entity_id}", headers={"NGSILD-Tenant": station.city}
         )
     return response.json() if response.status_code == 200 else None
+
+
+@pytest.mark.django_db
+async def test_the_backfill_does_not_notify_the_live_map(app: Any) -> None:
+    from dos.portal.dashboards import feed
+
+    stations = [s for s in slice_of_network() if s.city == "dortmund"][:1]
+    async with http(app) as client:
+        response = await client.post(
+            "/ngsi-ld/v1/subscriptions",
+            json=feed.subscription("dortmund", "http://127.0.0.1:9"),
+            headers={"NGSILD-Tenant": "dortmund"},
+        )
+        assert response.status_code == 201, response.text
+    await sensors.load_async(
+        app.state.config, lambda _: None, stations=stations, days=1, progress=False, http=http(app)
+    )
+    queued = app.state.store.read(lambda s: s.x("SELECT COUNT(*) FROM outbox").fetchone()[0])
+    assert queued == 0
+    async with http(app) as client:
+        sub = await client.get(
+            f"/ngsi-ld/v1/subscriptions/{feed.subscription_id('dortmund')}",
+            headers={"NGSILD-Tenant": "dortmund"},
+        )
+    assert sub.json()["isActive"] is True  # resumed after the backfill

@@ -233,6 +233,26 @@ class BrokerClient:
         result: list[dict[str, Any]] = response.json()
         return result
 
+    async def put_subscription(self, subscription: dict[str, Any], *, tenant: str = "") -> bool:
+        """Create the subscription with its ``id``, or update it when it exists (idempotent,
+        ETSI GS CIM 009 §5.8.1 and §5.8.2); True when it was created."""
+        response = await self._http.post(
+            "/subscriptions",
+            content=orjson.dumps(subscription),
+            headers=self._headers(tenant, body=True),
+        )
+        if response.status_code != 409:
+            self._check(response)
+            return True
+        changes = {k: v for k, v in subscription.items() if k not in ("id", "type")}
+        response = await self._http.patch(
+            f"/subscriptions/{subscription['id']}",
+            content=orjson.dumps(changes),
+            headers=self._headers(tenant, body=True),
+        )
+        self._check(response)
+        return False
+
     async def delete_entity(self, entity_id: str, *, tenant: str = "") -> bool:
         """Delete an entity; False when there was none."""
         response = await self._http.delete(f"/entities/{entity_id}", headers=self._headers(tenant))

@@ -327,6 +327,22 @@ async def _upsert(http: httpx.AsyncClient, chunk: list[dict[str, Any]], headers:
     _check(response, "batch upsert")
 
 
+async def _live_map(http: httpx.AsyncClient, tenants: list[str], *, active: bool) -> None:
+    """Pause (or resume) the portal's live-map subscriptions: the map needs no notification
+    for each hour of the backfill, only for what happens from now on. A tenant without the
+    subscription yet is left alone."""
+    from dos.portal.dashboards.feed import subscription_id
+
+    for tenant in tenants:
+        response = await http.patch(
+            f"/ngsi-ld/v1/subscriptions/{subscription_id(tenant)}",
+            content=orjson.dumps({"isActive": active}),
+            headers={"NGSILD-Tenant": tenant, "Content-Type": "application/json"},
+        )
+        if response.status_code != 404:
+            _check(response, "live map subscription")
+
+
 async def load_async(
     config: Any,
     say: Callable[[str], None],
@@ -346,7 +362,12 @@ async def load_async(
             await _upsert(
                 http, car_parks(), {"NGSILD-Tenant": "schwerte", "Content-Type": "application/json"}
             )
-        written = await backfill(http, stations, days, progress=progress)
+        tenants = sorted({s.city for s in stations})
+        await _live_map(http, tenants, active=False)
+        try:
+            written = await backfill(http, stations, days, progress=progress)
+        finally:
+            await _live_map(http, tenants, active=True)
         say(f"sensors: {written} hourly values of the last {days} days written")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -117,11 +118,16 @@ def _kpis(project: Any, definitions: list[dict[str, Any]], cities: dict[str, Any
     from dos.portal.strategy.models import Kpi, KpiValue
 
     for position, definition in enumerate(definitions):
-        fields = {k: v for k, v in definition.items() if k not in {"name", "values"}}
+        fields = {
+            k: v for k, v in definition.items() if k not in {"name", "values", "former_names"}
+        }
         if "city" in fields:
             fields["city"] = cities[fields["city"]]
         if "target_date" in fields:
             fields["target_date"] = dt.date.fromisoformat(fields["target_date"])
+        Kpi.objects.filter(project=project, name__in=definition.get("former_names", [])).update(
+            name=definition["name"]
+        )
         kpi, _created = Kpi.objects.update_or_create(
             project=project,
             name=definition["name"],
@@ -132,6 +138,31 @@ def _kpis(project: Any, definitions: list[dict[str, Any]], cities: dict[str, Any
             KpiValue.objects.update_or_create(
                 kpi=kpi, date=dt.date.fromisoformat(day), defaults={"value": Decimal(value)}
             )
+
+
+def _refresh_live_kpis(projects: list[Any], say: Callable[[str], None]) -> None:
+    """Compute the live KPIs from the sensor history the sensors step has just written."""
+    from asgiref.sync import async_to_sync
+    from django.conf import settings
+
+    from dos.broker.client import BrokerClient
+    from dos.portal.accounts.permissions import SYSTEM
+    from dos.portal.strategy import actions, live
+    from dos.portal.strategy.models import Kpi
+
+    client = BrokerClient.from_config(settings.CONFIG)
+    kpis = Kpi.objects.filter(project__in=projects, source="live").select_related("project", "city")
+    try:
+        for kpi in kpis:
+            try:
+                entry = actions.kpi_refresh(SYSTEM, kpi, client)
+            except live.LiveUnavailable as exc:
+                say(f"strategy: {kpi.name}: not computed ({exc})")
+                continue
+            shown = f"{entry.value.normalize():f} {kpi.unit}" if entry else "no data in the period"
+            say(f"strategy: live KPI {kpi.name}: {shown}")
+    finally:
+        async_to_sync(client.aclose)()
 
 
 def _example_kpi(project: Any, rng: random.Random) -> list[dict[str, Any]]:
@@ -279,5 +310,6 @@ def load(say: Any) -> None:
         _kpis(project, definitions, cities)
         projects.append(project)
     _evaluation(projects, today)
+    _refresh_live_kpis(projects, say)
     examples = sum(example for _e, example in entries)
     say(f"strategy: {len(fields)} action fields, {len(projects)} projects ({examples} examples)")

@@ -376,7 +376,11 @@ KPIS: dict[str, list[dict[str, Any]]] = {
             "values": [("2024-09-13", 40), ("2025-01-31", 62), ("2025-05-28", 76)],
         },
         {
-            "name": "Hitzetage an den Klimastationen in diesem Jahr",
+            "name": "Hitzetage ≥ 30 °C an den Klimastationen",
+            "former_names": ["Hitzetage an den Klimastationen in diesem Jahr"],
+            "description": "Tage in diesem Jahr, an denen mindestens eine Klimastation "
+            "30 °C oder mehr gemessen hat; berechnet aus den Tageshöchstwerten der "
+            "Datenplattform.",
             "kind": "impact",
             "unit": "Tage",
             "direction": "decrease",

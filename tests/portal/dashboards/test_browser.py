@@ -1,5 +1,5 @@
 """The dashboards in headless Chromium: the map shows the sensors, a live value changes while
-the page is open, the station chart zooms, and axe-core finds no serious violations."""
+the page is open (event stream and its polling fallback, both fed by the broker's notifications), the station chart zooms, and axe-core finds no serious violations."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.factories import dortmund
+from tests.factories import dortmund, schwerte
 from tests.portal.dashboards.conftest import CORE, MENGEDE, sensor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,6 +64,18 @@ def test_map_updates_live_and_is_accessible(live_url, page, axe_violations) -> N
     page.get_by_role("button", name="Vergrößern").click()
     assert page.locator(".sensor-map").evaluate("el => el.classList.contains('zoomed')")
 
+    # the polling fallback of the event stream reads the same notified values
+    page.goto(f"{live_url}/dortmund/dashboard/?layer=temperature&poll=2&live=poll")
+    _upsert(
+        "dortmund",
+        [sensor("WeatherObserved", f"core-{tag}", *CORE[1:], at=later, temperature=35.0)],
+    )
+    page.wait_for_function(
+        "id => document.querySelector(`tr[data-id='${id}'] [data-value]`).textContent === '35,0 °C'",
+        arg=core["id"],
+        timeout=8000,
+    )
+
     page.goto(f"{live_url}/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Stadt auf einen Blick")
     assert axe_violations(page) == []
@@ -77,4 +89,27 @@ def test_map_updates_live_and_is_accessible(live_url, page, axe_violations) -> N
 
     page.goto(f"{live_url}/dortmund/dashboard/analysen/")
     assert page.get_by_role("heading", name="Wärmeinsel").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_parking_heat_map_is_accessible(live_url, page, axe_violations) -> None:
+    schwerte()
+    tag = uuid.uuid4().hex[:8]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for hours, status in ((30, "occupied"), (20, "free"), (3, "occupied")):
+        spot = sensor(
+            "ParkingSpot",
+            f"spot-{tag}",
+            51.4436,
+            7.5606,
+            at=now - dt.timedelta(hours=hours),
+            status=status,
+            static={"carPark": f"Markt {tag}"},
+        )
+        _upsert("schwerte", [spot])
+    page.goto(f"{live_url}/schwerte/dashboard/analysen/")
+    heading = page.get_by_role("heading", name="Typische Belegung nach Wochentag und Stunde")
+    assert heading.is_visible()
+    table = page.locator("table.heat-table", has_text=f"Markt {tag}")
+    assert table.locator("td", has_text="100").count() >= 9  # 10 occupied hours, all of them
     assert axe_violations(page) == []

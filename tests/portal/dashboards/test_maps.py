@@ -71,27 +71,6 @@ def test_region_map_shows_both_cities_and_parking_layer(client, network) -> None
     assert "Kern" in html and "belegt" in html
 
 
-def test_latest_json_answers_current_values(client, network) -> None:
-    body = client.get("/dashboard/dortmund/latest.json?layer=temperature").json()
-    by_id = {s["id"]: s for s in body["sensors"]}
-    core = by_id["urn:ngsi-ld:WeatherObserved:core"]
-    assert core["value"] == 31.5 and core["colour"] == colour(31.5, -5, 35)
-    assert by_id["urn:ngsi-ld:GreenspaceRecord:tree1"]["value"] == 22.0
-    assert "colour" not in by_id["urn:ngsi-ld:GreenspaceRecord:tree1"]
-    network("dortmund", [sensor("WeatherObserved", CORE[0], *CORE[1:], temperature=12.0)])
-    body = client.get("/dashboard/dortmund/latest.json").json()
-    assert {s["id"]: s["value"] for s in body["sensors"]}[
-        "urn:ngsi-ld:WeatherObserved:core"
-    ] == 12.0
-
-
-def test_latest_json_names_bad_input(client, network) -> None:
-    missing = client.get("/dashboard/hagen/latest.json")
-    assert missing.status_code == 404 and "city" in missing.json()["error"]
-    bad = client.get("/dashboard/dortmund/latest.json?layer=noise")
-    assert bad.status_code == 400 and "layer" in bad.json()["error"]
-
-
 def test_empty_city_and_navigation(client, broker) -> None:
     dortmund()
     response = client.get("/dortmund/dashboard/")

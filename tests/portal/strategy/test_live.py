@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from dos.portal.accounts.permissions import SYSTEM
 from dos.portal.accounts.roles import EDITOR
@@ -60,7 +60,8 @@ def kpi():
     )
 
 
-def test_average_over_both_cities_in_the_period(kpi) -> None:
+def test_latest_values_over_both_cities_in_the_period(kpi) -> None:
+    actions.kpi_update(SYSTEM, kpi, aggregation="latest")
     broker = FakeBroker(
         {
             "dortmund": [station(1, 20.0), station(2, 24.0), station(3, 99.0, "2026-07-01T00:00Z")],
@@ -72,6 +73,7 @@ def test_average_over_both_cities_in_the_period(kpi) -> None:
 
 
 def test_refresh_stores_a_computed_value_and_checks_permission(kpi) -> None:
+    actions.kpi_update(SYSTEM, kpi, aggregation="latest")
     broker = FakeBroker({"dortmund": [station(1, 30.0, observed=None)]})
     entry = actions.kpi_refresh(SYSTEM, kpi, broker, today=dt.date(2026, 7, 15))
     assert (entry.value, entry.computed) == (Decimal("30.0000"), True)
@@ -82,10 +84,12 @@ def test_refresh_stores_a_computed_value_and_checks_permission(kpi) -> None:
         actions.kpi_refresh(user_with_role(EDITOR, CityFactory(slug="unna")), kpi, broker)
 
 
-def test_days_above_needs_the_temporal_api(kpi) -> None:
-    actions.kpi_update(SYSTEM, kpi, aggregation="days_above", period="year", threshold=30)
-    with pytest.raises(live.LiveUnavailable):
-        live.compute(kpi, FakeBroker({}))
+def test_days_above_needs_a_threshold_named_at_the_field(kpi) -> None:
+    with pytest.raises(ValidationError) as err:
+        actions.kpi_update(SYSTEM, kpi, aggregation="days_above", period="year", threshold=None)
+    assert list(err.value.message_dict) == ["threshold"]
+    kpi.refresh_from_db()
+    assert kpi.aggregation == "avg"
 
 
 def test_kpis_are_published_as_key_performance_indicators(kpi) -> None:

@@ -42,3 +42,16 @@ def colour(value: Any, low: float, high: float) -> str:
 def legend_stops(low: float, high: float, steps: int = 5) -> list[tuple[float, str]]:
     """Values and colours for a legend with ``steps`` entries."""
     return [(low + (high - low) * i / (steps - 1), viridis(i / (steps - 1))) for i in range(steps)]
+
+
+def _luminance(fill: str) -> float:
+    """Relative luminance of a ``#rrggbb`` colour (WCAG 2.1)."""
+    channels = [int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def ink(fill: str) -> str:
+    """Black or white text on ``fill``, whichever contrasts more (always ≥ 4.5:1 on viridis)."""
+    light = _luminance(fill)
+    return "#000000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#ffffff"

@@ -3,20 +3,28 @@ CSV, analyses, and the strategy's live KPI tiles."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
+import hmac
+from collections.abc import AsyncIterator
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+import orjson
+from asgiref.sync import sync_to_async
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from dos.portal.dashboards import analyses, charts, geomap
+from dos.portal.dashboards import analyses, charts, feed, geomap, occupancy
 from dos.portal.dashboards import sensors as sensor_source
-from dos.portal.dashboards.scale import STATES, legend_stops
+from dos.portal.dashboards.models import LiveValue
+from dos.portal.dashboards.scale import STATES, ink, legend_stops, viridis
 from dos.portal.dashboards.sensors import (
     LAYER_BY_KEY,
     LAYERS,
@@ -30,6 +38,8 @@ from dos.portal.dashboards.sensors import (
 from dos.portal.tenancy.models import City
 
 CLUSTER_FROM = 60  # sensors on the map from which the zoomed-out view shows clusters
+STREAM_SECONDS = 60.0  # one event stream's length; the browser reconnects
+STREAM_POLL = 1.0  # seconds between the stream's looks at the live values
 
 
 def value_text(attribute: str, value: Any) -> str:
@@ -95,6 +105,8 @@ def _rows_html(rows: list[dict[str, Any]], region: bool) -> str:
 
 def _map_page(request: HttpRequest, cities: list[City], region: bool) -> HttpResponse:
     tenants = [c.tenant for c in cities]
+    feed.ensure(tenants)
+    since = timezone.now()  # the live channel sends what the broker notifies after this
     sensors = sensors_of(tenants)
     layer = _layer(request, sensors)
     view = geomap.build(sensors, layer, tenants)
@@ -123,6 +135,10 @@ def _map_page(request: HttpRequest, cities: list[City], region: bool) -> HttpRes
         "latest_urls": " ".join(
             reverse("dashboards:latest", args=[c.slug]) + f"?layer={layer.key}" for c in cities
         ),
+        "stream_urls": " ".join(
+            reverse("dashboards:live", args=[c.slug]) + f"?layer={layer.key}" for c in cities
+        ),
+        "since": since.isoformat(),
         "kpis": _kpi_tiles() if region else [],
         "interval": _interval(request),
     }
@@ -139,40 +155,117 @@ def city_map(request: HttpRequest, city: str) -> HttpResponse:
     return _map_page(request, [request.city], region=False)  # type: ignore[attr-defined]
 
 
-def latest(request: HttpRequest, slug: str) -> JsonResponse:
-    """The current values of a city's sensors, polled by the map page."""
-    found = City.objects.filter(slug=slug).first()
-    if found is None:
-        return JsonResponse({"error": f"city: there is no city {slug!r}"}, status=404)
-    sensors = sensors_of([found.tenant])
-    key = request.GET.get("layer")
-    if key and key not in LAYER_BY_KEY:
-        return JsonResponse(
-            {"error": f"layer: must be one of {', '.join(LAYER_BY_KEY)}"}, status=400
-        )
-    layer = LAYER_BY_KEY[key] if key else None
+def _live_item(row: LiveValue, layer: Layer | None) -> dict[str, Any]:
+    """One sensor's live value as the map's script applies it."""
     from dos.portal.dashboards.scale import colour
 
-    items = []
-    for sensor in sensors:
-        attribute = MAIN_ATTRIBUTE.get(sensor.type, "")
-        value = sensor.value(attribute)
-        item: dict[str, Any] = {
-            "id": sensor.id,
-            "type": sensor.type,
-            "attribute": attribute,
-            "value": value,
-            "text": value_text(attribute, value),
-            "observedAt": sensor.observed.isoformat() if sensor.observed else None,
-        }
-        if layer and sensor.type in layer.types and layer.attribute in sensor.values:
-            item["colour"] = colour(sensor.values[layer.attribute], layer.low, layer.high)
-            item["layerText"] = value_text(layer.attribute, sensor.values[layer.attribute])
-        items.append(item)
-    return JsonResponse(
-        {"city": found.slug, "time": sensor_source.now().isoformat(), "sensors": items},
-        headers={"Cache-Control": "no-store"},
-    )
+    attribute = MAIN_ATTRIBUTE.get(row.entity_type, "")
+    value = row.values.get(attribute)
+    item: dict[str, Any] = {
+        "id": row.entity_id,
+        "type": row.entity_type,
+        "attribute": attribute,
+        "value": value,
+        "text": value_text(attribute, value),
+        "observedAt": row.observed_at.isoformat() if row.observed_at else None,
+        "receivedAt": row.received_at.isoformat(),
+    }
+    if layer and row.entity_type in layer.types and layer.attribute in row.values:
+        item["colour"] = colour(row.values[layer.attribute], layer.low, layer.high)
+        item["layerText"] = value_text(layer.attribute, row.values[layer.attribute])
+    return item
+
+
+def _live_request(request: HttpRequest, slug: str) -> tuple[City, Layer | None, Any]:
+    """The city, layer and ``since`` of a live request; :class:`ValueError` names bad input."""
+    found = City.objects.filter(slug=slug).first()
+    if found is None:
+        raise LookupError(f"city: there is no city {slug!r}")
+    key = request.GET.get("layer")
+    if key and key not in LAYER_BY_KEY:
+        raise ValueError(f"layer: must be one of {', '.join(LAYER_BY_KEY)}")
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("since")
+    since = sensor_source.parse_time(raw) if raw else None
+    if raw and since is None:
+        raise ValueError("since: must be an ISO 8601 date-time")
+    return found, LAYER_BY_KEY[key] if key else None, since
+
+
+def _live_body(city: City, layer: Layer | None, since: Any) -> dict[str, Any]:
+    rows = feed.changes(city.tenant, since)
+    cursor = max((r.received_at for r in rows), default=since or timezone.now())
+    return {
+        "city": city.slug,
+        "cursor": cursor.isoformat(),
+        "sensors": [_live_item(r, layer) for r in rows],
+    }
+
+
+def latest(request: HttpRequest, slug: str) -> JsonResponse:
+    """The live values the broker notified since ``?since=`` (all without it): the polling
+    fallback of the map's event stream."""
+    try:
+        city, layer, since = _live_request(request, slug)
+    except LookupError as exc:
+        return JsonResponse({"error": str(exc)}, status=404)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(_live_body(city, layer, since), headers={"Cache-Control": "no-store"})
+
+
+async def live_stream(request: HttpRequest, slug: str) -> HttpResponse:
+    """Server-sent events with the live values the broker notifies (``Last-Event-ID`` or
+    ``?since=`` resume); the stream ends after :data:`STREAM_SECONDS` and the browser
+    reconnects on its own."""
+    try:
+        city, layer, since = await sync_to_async(_live_request)(request, slug)
+    except LookupError as exc:
+        return JsonResponse({"error": str(exc)}, status=404)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+
+    async def events() -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + STREAM_SECONDS
+        quiet = loop.time()
+        cursor = since or timezone.now()
+        sent: dict[tuple[str, str], float] = {}  # what the overlap would send again
+        yield "retry: 3000\n\n"
+        while loop.time() < ends:
+            body = await sync_to_async(_live_body)(city, layer, cursor)
+            fresh = [s for s in body["sensors"] if (s["id"], s["receivedAt"]) not in sent]
+            for item in fresh:
+                sent[(item["id"], item["receivedAt"])] = loop.time()
+            sent = {k: t for k, t in sent.items() if loop.time() - t < 10}
+            cursor = sensor_source.parse_time(body["cursor"]) or cursor
+            if fresh:
+                data = orjson.dumps({**body, "sensors": fresh}).decode()
+                yield f"id: {body['cursor']}\nevent: values\ndata: {data}\n\n"
+                quiet = loop.time()
+            elif loop.time() - quiet > 15:
+                yield ": still here\n\n"
+                quiet = loop.time()
+            await asyncio.sleep(STREAM_POLL)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # no proxy buffering of the stream
+    return response
+
+
+@csrf_exempt
+@require_POST
+def notify(request: HttpRequest) -> HttpResponse:
+    """Receives the broker's notifications for the live map (the subscription's endpoint)."""
+    tenant = request.headers.get("NGSILD-Tenant", "")
+    key = request.headers.get(feed.KEY_HEADER, "")
+    if not hmac.compare_digest(key, feed.receiver_key(tenant)):
+        return JsonResponse({"error": f"{feed.KEY_HEADER}: not the key of this tenant"}, status=403)
+    try:
+        count = feed.record(tenant, orjson.loads(request.body))
+    except (orjson.JSONDecodeError, ValueError, AttributeError) as exc:
+        return JsonResponse({"error": f"notification: {exc}"}, status=400)
+    return JsonResponse({"recorded": count})
 
 
 def _sensor_or_404(request: HttpRequest, entity_id: str) -> Sensor:
@@ -283,6 +376,7 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
             )
     air = analyses.air(sensors, air_series)
     parks = analyses.car_parks(sensors)
+    typical = occupancy.typical_occupancy(tenant, sensors, now)
     trees = analyses.tree_moisture(sensors)
     alerts = analyses.tree_alerts(sensors)
     table = request.GET.get("csv")
@@ -310,6 +404,17 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
             ["car_park", "spots", "free", "free_disabled", "occupancy_percent"],
             [[p.name, p.spots, p.free, p.disabled_free, p.occupancy] for p in parks],
         )
+    if table == "occupancy":
+        return _csv(
+            "parken-typische-belegung",
+            ["car_park", "weekday", "hour", "occupancy_percent"],
+            [
+                [m.name, WEEKDAY_KEYS[day], hour, _n(value)]
+                for m in typical
+                for day, row in enumerate(m.cells)
+                for hour, value in enumerate(row)
+            ],
+        )
     if table == "trees":
         return _csv(
             "baeume",
@@ -325,6 +430,9 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
         "heat": heat,
         "air": air,
         "parks": parks,
+        "typical": [_heat_map(m) for m in typical],
+        "typical_weeks": occupancy.WEEKS,
+        "hours": range(24),
         "trees": trees,
         "alerts": alerts,
         "limits": {
@@ -337,6 +445,43 @@ def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
         },
     }
     return render(request, "dashboards/analyses.html", context)
+
+
+WEEKDAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _heat_map(matrix: occupancy.Matrix) -> dict[str, Any]:
+    """A car park's weekday × hour table with a viridis fill and readable ink per cell."""
+    from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+
+    rows = []
+    for day, values in enumerate(matrix.cells):
+        cells = []
+        for value in values:
+            if value is None:
+                cells.append({"text": "–", "style": ""})
+                continue
+            fill = viridis(value / 100)
+            cells.append(
+                {
+                    "text": formats.number_format(value, 0),
+                    "style": f"background:{fill};color:{ink(fill)}",
+                }
+            )
+        rows.append({"day": WEEKDAYS[day], "abbr": WEEKDAYS_ABBR[day], "cells": cells})
+    peak = matrix.peak
+    return {
+        "matrix": matrix,
+        "rows": rows,
+        "peak": {"day": WEEKDAYS[peak[0]], "hour": peak[1], "value": round(peak[2])}
+        if peak
+        else None,
+    }
+
+
+def _tile_number(value: Any) -> str:
+    """Whole numbers (days, spaces) without decimals, others with one."""
+    return formats.number_format(value, 0 if value == value.to_integral_value() else 1)
 
 
 def _kpi_tiles() -> list[dict[str, Any]]:
@@ -356,7 +501,7 @@ def _kpi_tiles() -> list[dict[str, Any]]:
         tiles.append(
             {
                 "kpi": kpi,
-                "value": formats.number_format(latest.value, 1) if latest else "–",
+                "value": _tile_number(latest.value) if latest else "–",
                 "date": latest.date if latest else None,
                 "url": reverse("strategy:project", args=[kpi.project.slug]),
             }

@@ -38,7 +38,7 @@ class Aggregation(models.TextChoices):
     MAX = "max", _("Maximum")
     SUM = "sum", _("Sum")
     COUNT = "count", _("Number of entities")
-    DAYS_ABOVE = "days_above", _("Days with a maximum above the threshold")
+    DAYS_ABOVE = "days_above", _("Days with a maximum at or above the threshold")
 
 
 class Period(models.TextChoices):

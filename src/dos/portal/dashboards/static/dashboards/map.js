@@ -1,4 +1,5 @@
-// Sensor map: viewBox zoom (clusters when zoomed out) and live values polled from latest.json.
+// Sensor map: viewBox zoom (clusters when zoomed out) and live values from the event stream
+// (polling latest.json where there is none, or with ?live=poll).
 (function () {
   "use strict";
   var figure = document.querySelector(".sensor-map");
@@ -38,8 +39,13 @@
   svg.querySelectorAll("circle[data-id]").forEach(function (c) { points[c.dataset.id] = c; });
   document.querySelectorAll("tr[data-id]").forEach(function (r) { rows[r.dataset.id] = r; });
   var status = document.querySelector("[data-live-status]");
+  var english = document.documentElement.lang === "en";
+  // The live channel: server-sent events fed by the broker's notifications; where the
+  // browser has no EventSource or the stream fails, polling latest.json with the same cursor.
+  var streams = (figure.dataset.stream || "").split(" ").filter(Boolean);
   var urls = (figure.dataset.latest || "").split(" ").filter(Boolean);
   var interval = Number(figure.dataset.interval || 15) * 1000;
+  var cursors = urls.map(function () { return figure.dataset.since || ""; });
 
   function apply(data) {
     data.sensors.forEach(function (s) {
@@ -55,19 +61,43 @@
         if (title) title.textContent = title.textContent.replace(/: [^:]*$/, ": " + s.layerText);
       }
     });
+    if (status && data.sensors.length) {
+      status.textContent = status.dataset.updated = (english ? "Updated: " : "Aktualisiert: ") + new Date().toLocaleTimeString();
+    }
+  }
+  function failed() {
+    if (status) status.textContent = english ? "Live update failed; retrying." : "Aktualisierung fehlgeschlagen; neuer Versuch folgt.";
+  }
+  function withSince(url, since) {
+    return since ? url + (url.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(since) : url;
   }
   function poll() {
-    Promise.all(urls.map(function (url) {
-      return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+    Promise.all(urls.map(function (url, i) {
+      return fetch(withSince(url, cursors[i]), { headers: { Accept: "application/json" } }).then(function (r) {
         if (!r.ok) throw new Error(r.status);
         return r.json();
-      });
-    })).then(function (all) {
-      all.forEach(apply);
-      if (status) status.textContent = status.dataset.updated = (document.documentElement.lang === "en" ? "Updated: " : "Aktualisiert: ") + new Date().toLocaleTimeString();
-    }).catch(function () {
-      if (status) status.textContent = document.documentElement.lang === "en" ? "Live update failed; retrying." : "Aktualisierung fehlgeschlagen; neuer Versuch folgt.";
-    }).finally(function () { setTimeout(poll, interval); });
+      }).then(function (data) { cursors[i] = data.cursor; return data; });
+    })).then(function (all) { all.forEach(apply); })
+      .catch(failed)
+      .finally(function () { setTimeout(poll, interval); });
   }
-  if (urls.length) setTimeout(poll, interval);
+  function listen() {
+    var broken = 0;
+    streams.forEach(function (url, i) {
+      var source = new EventSource(withSince(url, cursors[i]));
+      source.addEventListener("values", function (event) {
+        var data = JSON.parse(event.data);
+        cursors[i] = data.cursor;
+        apply(data);
+      });
+      source.addEventListener("error", function () {
+        if (source.readyState !== EventSource.CLOSED) return;  // the browser reconnects itself
+        broken += 1;
+        failed();
+        if (broken === 1) setTimeout(poll, interval);  // fall back to polling
+      });
+    });
+  }
+  if (streams.length && window.EventSource && !/[?&]live=poll/.test(location.search)) listen();
+  else if (urls.length) setTimeout(poll, interval);
 })();
