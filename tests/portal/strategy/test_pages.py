@@ -205,3 +205,33 @@ def test_cached_list_costs_few_queries(client, portfolio, django_assert_max_num_
     client.get("/strategie/projekte/")
     with django_assert_max_num_queries(6):
         client.get("/strategie/projekte/")
+
+
+def test_cached_project_page_costs_few_queries(
+    client, portfolio, django_assert_max_num_queries
+) -> None:
+    """The Steckbrief, the project's ideas and news and the page header come from the cache:
+    what is left is reading the generation tokens and the project's name."""
+    project = portfolio[1]
+    client.get(project.get_absolute_url())
+    with django_assert_max_num_queries(5):
+        assert client.get(project.get_absolute_url()).status_code == 200
+
+
+def test_project_page_shows_a_new_idea_link_at_once(client, portfolio) -> None:
+    from dos.portal.participation.models import Idea
+    from tests.factories import UserFactory
+    from tests.portal.participation.conftest import make_process
+
+    project = portfolio[1]
+    assert "Bänke am See" not in client.get(project.get_absolute_url()).content.decode()
+    Idea.objects.create(
+        process=make_process(dortmund()),
+        city=dortmund(),
+        author=UserFactory(),
+        title="Bänke am See",
+        description="d",
+        published=True,
+        project=project,
+    )
+    assert "Bänke am See" in client.get(project.get_absolute_url()).content.decode()

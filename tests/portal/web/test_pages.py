@@ -98,6 +98,16 @@ def test_home_pages_query_count_does_not_grow_with_cities(client: Client) -> Non
     count("/"), count("/dortmund/")  # warm the caches (menus) first
     few = (count("/"), count("/dortmund/"))
     CityFactory.create_batch(10)
+    count("/"), count("/dortmund/")  # new cities: the header's cached list is read again once
     many = (count("/"), count("/dortmund/"))
     assert many == few
     assert max(many) <= 25
+
+
+def test_header_lists_a_new_city_at_once(client: Client) -> None:
+    from tests.factories import CityFactory
+
+    dortmund()
+    assert "Lünen" not in client.get("/").content.decode()
+    CityFactory(slug="luenen", name="Lünen", ags="05978024")
+    assert "Lünen" in client.get("/").content.decode()

@@ -1,19 +1,22 @@
 """Who is calling the app API and Open311, how often, and what they already have cached:
-client keys, per-key rate limits, ETags and the answer language."""
+client keys, per-key rate limits, ETags, cached payloads and the answer language."""
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from dos.portal.cityapp.models import ClientKey
+from dos.portal.cityapp.models import ClientKey, RateWindow
 from dos.portal.tenancy.models import City
+from dos.portal.web import generations
 
 #: Requests per minute from one address without a client key (reads only).
 ANONYMOUS_PER_MINUTE = 600
@@ -65,16 +68,25 @@ def authenticate(
 
 
 def throttle(bucket: str, per_minute: int) -> None:
-    """Count one request in ``bucket``'s current minute; :class:`Refusal` 429 past the limit."""
+    """Count one request in ``bucket``'s current minute; :class:`Refusal` 429 past the limit.
+
+    The count is one atomic upsert in the database, so all server processes share it: a key
+    gets ``per_minute`` requests a minute however many workers answer it (a fixed window: up
+    to twice the limit can pass around a minute's turn, never more).
+    """
     now = time.time()
-    window = int(now // 60)
-    name = f"cityapp:rate:{bucket}:{window}"
-    cache.add(name, 0, timeout=70)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=70)
-        count = 1
+    minute = int(now // 60)
+    table = connection.ops.quote_name(RateWindow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (bucket, minute, hits) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (bucket, minute) DO UPDATE SET hits = {table}.hits + 1 "
+            f"RETURNING hits",
+            [bucket[:80], minute],
+        )
+        count = cursor.fetchone()[0]
+        if count == 1:  # the bucket's first request this minute: forget past minutes
+            cursor.execute(f"DELETE FROM {table} WHERE minute < %s", [minute - 1])
     if count > per_minute:
         retry = max(1, 60 - int(now % 60))
         raise Refusal(429, "rate limit exceeded", {"Retry-After": str(retry)})
@@ -84,9 +96,40 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def conditional(request: HttpRequest, response: HttpResponse, *, max_age: int = 60) -> HttpResponse:
-    """Add ETag and cache headers; answer 304 when the client's copy is current."""
-    tag = etag_of(response.content)
+def cached_payload(
+    parts: Iterable[object],
+    render: Callable[[], bytes],
+    *,
+    apps: Iterable[str] = (),
+    seconds: int = 300,
+) -> tuple[bytes, str]:
+    """The body ``render()`` makes and its ETag, reused while nothing it is made of changed.
+
+    ``parts`` name the payload (endpoint, city, language, parameters); ``apps`` are the portal
+    apps whose data it shows: a write to any of them (in any process) changes their
+    :mod:`~dos.portal.web.generations` token and with it the cache key. ``seconds`` bounds
+    the reuse for what changes without a write (the time of day, live sensor values).
+    """
+    apps = tuple(apps)
+    tokens = generations.current(apps) if apps else ""
+    name = "|".join([*(str(part) for part in parts), tokens])
+    key = "cityapp:payload:" + hashlib.sha256(name.encode()).hexdigest()
+    found: tuple[bytes, str] | None = cache.get(key)
+    if found is None:
+        body = render()
+        found = (body, etag_of(body))
+        cache.set(key, found, seconds)
+    return found
+
+
+def conditional(
+    request: HttpRequest, response: HttpResponse, *, max_age: int = 60, etag: str | None = None
+) -> HttpResponse:
+    """Add ETag and cache headers; answer 304 when the client's copy is current.
+
+    ``etag``: the tag of the body when known (from :func:`cached_payload`), else it is hashed.
+    """
+    tag = etag or etag_of(response.content)
     response["ETag"] = tag
     response["Cache-Control"] = f"public, max-age={max_age}"
     response["Vary"] = "Accept-Language, X-Api-Key"

@@ -12,11 +12,6 @@ class CityappConfig(AppConfig):
     label = "cityapp"
     verbose_name = _("City app")
 
-    def ready(self) -> None:
-        from dos.portal.cityapp import signals
-
-        signals.connect()
-
     def navigation(self, request: HttpRequest) -> list[NavItem]:
         """Staff of the current city see the defect reports and the app settings."""
         from dos.portal.accounts.permissions import has_perm

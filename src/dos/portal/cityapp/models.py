@@ -387,3 +387,25 @@ class ServiceRequest(models.Model):
     @property
     def needs_mirror(self) -> bool:
         return self.mirrored_at is None or self.mirrored_at < self.updated_datetime
+
+
+class RateWindow(models.Model):
+    """Requests counted in one minute for one rate-limit bucket (a client key or an address).
+
+    Kept in the database so that every server process counts into the same row: the limit of
+    a key holds however many workers serve it (see :func:`dos.portal.cityapp.access.throttle`).
+    Rows of past minutes are deleted when a bucket starts a new minute.
+    """
+
+    bucket = models.CharField(max_length=80)
+    minute = models.BigIntegerField(help_text="minutes since 1970-01-01 UTC")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "minute"], name="cityapp_rate_bucket_minute")
+        ]
+        indexes = [models.Index(fields=["minute"], name="cityapp_rate_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.minute}: {self.hits}"

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Prefetch, QuerySet, Sum
+from django.db.models import Avg, Count, Prefetch, QuerySet, Sum
 
 from dos.portal.strategy.models import (
     ActionField,
-    ChangeRecord,
     Evaluation,
     EvaluationRound,
     EvaluationScore,
@@ -20,6 +19,7 @@ from dos.portal.strategy.models import (
     Project,
 )
 from dos.portal.tenancy.models import City
+from dos.portal.web import generations
 
 
 def projects() -> QuerySet[Project]:
@@ -157,9 +157,6 @@ def projects_by_field() -> dict[int, list[Project]]:
 
 
 def version() -> str:
-    """A key that changes whenever the strategy changes, for caching rendered fragments:
-    the newest change record, and the number and newest update of the projects."""
-    state = Project.objects.aggregate(count=Count("id"), updated=Max("updated_at"))
-    last = ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    updated = state["updated"].timestamp() if state["updated"] else 0
-    return f"{last}-{state['count']}-{updated}"
+    """A key that changes whenever the strategy or a city changes (in any process), for
+    caching rendered fragments: the generation tokens of both apps, one query."""
+    return generations.current(("strategy", "tenancy"))

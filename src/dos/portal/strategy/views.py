@@ -68,26 +68,31 @@ def action_field(request: HttpRequest, slug: str) -> HttpResponse:
 def project_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
     """All projects, filtered by action field, city, phase, status, funding and SDG.
 
-    The list of results is cached per filter, language and strategy version (see
-    :func:`queries.version`), so that it costs a few queries once rendered.
+    The filter form and the list of results are rendered once per filter, language, path and
+    strategy version (see :func:`queries.version`) and then served from the cache.
     """
     data = request.GET.copy()
     if city is not None:
         data.setdefault("city", city)
-    form = ProjectFilterForm(data)
-    key = f"strategy:list:{queries.version()}:{get_language()}:{data.urlencode()}"
-    results = cache.get(key)
-    if results is None:
+    filtered = any(request.GET.values())
+    key = f"strategy:list:{queries.version()}:{get_language()}:{request.path}:{data.urlencode()}"
+    cached = cache.get(key)
+    if cached is None:
+        form = ProjectFilterForm(data)
         projects = list(form.apply(queries.projects()))
-        results = render_to_string(
-            "strategy/_project_results.html", {"projects": projects}, request=request
+        cached = (
+            render_to_string(
+                "strategy/_project_filters.html",
+                {"form": form, "filtered": filtered},
+                request=request,
+            ),
+            render_to_string(
+                "strategy/_project_results.html", {"projects": projects}, request=request
+            ),
         )
-        cache.set(key, results, CACHE_SECONDS)
-    return render(
-        request,
-        "strategy/project_list.html",
-        {"form": form, "results": results, "filtered": any(request.GET.values())},
-    )
+        cache.set(key, cached, CACHE_SECONDS)
+    filters, results = cached
+    return render(request, "strategy/project_list.html", {"filters": filters, "results": results})
 
 
 @require_safe

@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "dos.portal.web"
     label = "web"
     verbose_name = _("Web shell")
+
+    def ready(self) -> None:
+        from dos.portal.web import generations
+
+        generations.connect()

@@ -3,18 +3,31 @@
 Each endpoint is a provider in :data:`PROVIDERS` that lists the city's public items in one
 language; this module adds what they share: the key check, filters by ``?q=``, pagination,
 ETag and cache headers. A provider exists only for content whose app is installed.
+
+Rendered pages are cached (see :func:`~dos.portal.cityapp.access.cached_payload`): until the
+data of the provider's app changes, at most :data:`TIMELY_SECONDS` for lists that change with
+the time of day, and :data:`LIVE_SECONDS` for live values of the urban data platform.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from dos.portal.cityapp.access import Refusal, authenticate, conditional, language_of
+from dos.portal.cityapp.access import (
+    Refusal,
+    authenticate,
+    cached_payload,
+    conditional,
+    language_of,
+)
 from dos.portal.cityapp.api.live import BrokerUnavailable
 from dos.portal.tenancy.models import City
 
@@ -34,6 +47,14 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "environment": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:environment"),
     "parking": ("dos.portal.cityapp", "dos.portal.cityapp.api.live:parking"),
 }
+
+#: Lists that change as time passes (a post's publication time comes, an event ends): their
+#: cached pages are reused for this many seconds at most.
+TIMELY = {"news", "events"}
+TIMELY_SECONDS = 30
+#: Live values read from the urban data platform, reused for this many seconds.
+LIVE = {"environment", "parking"}
+LIVE_SECONDS = 30
 
 #: Filters of each endpoint besides page, page_size, q and lang (for the OpenAPI description).
 FILTERS: dict[str, dict[str, dict[str, Any]]] = {
@@ -91,13 +112,46 @@ def listing(request: HttpRequest, city_slug: str, endpoint: str) -> HttpResponse
         page = _positive(request, "page", 1, 100_000)
         size = _positive(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         language = language_of(request)
-        items = provider(city, language, request)
+        parameters = sorted(
+            (name, value)
+            for name, value in request.GET.items()
+            if name not in ("api_key", "page", "page_size", "lang")
+        )
+        app_label = PROVIDERS[endpoint][0].rsplit(".", 1)[-1]
+        if endpoint in LIVE:
+            depends: tuple[str, ...] = ()
+            seconds = LIVE_SECONDS
+        else:
+            depends = ("tenancy", app_label)
+            seconds = TIMELY_SECONDS if endpoint in TIMELY else 300
+        body, tag = cached_payload(
+            (endpoint, city.pk, language, page, size, parameters, int(time.time() // seconds)),
+            lambda: _page(request, provider, city, endpoint, language, page, size),
+            apps=depends,
+            seconds=seconds,
+        )
     except ValueError as exc:
         return problem(400, "Bad Request", str(exc))
     except BrokerUnavailable as exc:
         return problem(
             503, "Service Unavailable", f"urban data platform: {exc}", {"Retry-After": "30"}
         )
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Language"] = language
+    return conditional(request, response, max_age=30, etag=tag)
+
+
+def _page(
+    request: HttpRequest,
+    provider: Provider,
+    city: City,
+    endpoint: str,
+    language: str,
+    page: int,
+    size: int,
+) -> bytes:
+    """One page of the provider's items, filtered by ``?q=``, as the JSON body."""
+    items = provider(city, language, request)
     query = request.GET.get("q", "").strip().lower()
     if query:
         items = [
@@ -106,7 +160,6 @@ def listing(request: HttpRequest, city_slug: str, endpoint: str) -> HttpResponse
             if query in " ".join(str(v) for v in item.values() if isinstance(v, str)).lower()
         ]
     start = (page - 1) * size
-    results = items[start : start + size]
     base = f"/api/app/v1/{city.slug}/{endpoint}?page_size={size}&lang={language}"
     body = {
         "count": len(items),
@@ -114,8 +167,6 @@ def listing(request: HttpRequest, city_slug: str, endpoint: str) -> HttpResponse
         "page_size": size,
         "next": f"{base}&page={page + 1}" if start + size < len(items) else None,
         "previous": f"{base}&page={page - 1}" if page > 1 else None,
-        "results": results,
+        "results": items[start : start + size],
     }
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    response["Content-Language"] = language
-    return conditional(request, response, max_age=30)
+    return json.dumps(body, ensure_ascii=False, cls=DjangoJSONEncoder).encode()

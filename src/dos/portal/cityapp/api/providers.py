@@ -138,7 +138,7 @@ def places(city: City, language: str, request: HttpRequest) -> list[dict[str, An
 
 def projects(city: City, language: str, request: HttpRequest) -> list[dict[str, Any]]:
     """The city's projects and the region-wide ones; ``?phase=`` and ``?action_field=`` filter."""
-    from dos.portal.strategy.models import Phase, Project
+    from dos.portal.strategy.models import Phase, Project, Status
 
     found = (
         Project.objects.filter(Q(cities=city) | Q(cities__isnull=True))
@@ -154,25 +154,27 @@ def projects(city: City, language: str, request: HttpRequest) -> list[dict[str, 
     field = request.GET.get("action_field")
     if field:
         found = found.filter(action_fields__slug=field)
-    with translation.override(language):
-        return [
-            {
-                "id": project.pk,
-                "code": project.code,
-                "title": project.title,
-                "summary": project.summary,
-                "phase": project.phase,
-                "phase_label": str(project.get_phase_display()),
-                "status": project.status,
-                "status_label": str(project.get_status_display()),
-                "progress": project.progress,
-                "start_date": _iso(project.start_date),
-                "end_date": _iso(project.end_date),
-                "action_fields": [f.slug for f in project.action_fields.all()],
-                "url": _url(project.get_absolute_url()),
-            }
-            for project in found
-        ]
+    with translation.override(language):  # the labels once, not per project
+        phases = {value: str(label) for value, label in Phase.choices}
+        statuses = {value: str(label) for value, label in Status.choices}
+    return [
+        {
+            "id": project.pk,
+            "code": project.code,
+            "title": project.title,
+            "summary": project.summary,
+            "phase": project.phase,
+            "phase_label": phases.get(project.phase, project.phase),
+            "status": project.status,
+            "status_label": statuses.get(project.status, project.status),
+            "progress": project.progress,
+            "start_date": _iso(project.start_date),
+            "end_date": _iso(project.end_date),
+            "action_fields": [f.slug for f in project.action_fields.all()],
+            "url": _url(project.get_absolute_url()),
+        }
+        for project in found
+    ]
 
 
 def pages(city: City, language: str, request: HttpRequest) -> list[dict[str, Any]]:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from dos.portal.cityapp.access import Refusal, authenticate, conditional, language_of
+from dos.portal.cityapp.access import (
+    Refusal,
+    authenticate,
+    cached_payload,
+    conditional,
+    language_of,
+)
 from dos.portal.cityapp.models import CONTENT_ENDPOINTS, Adoption, AppSettings
 from dos.portal.tenancy.models import City
 
@@ -96,14 +101,8 @@ def city_or_problem(slug: str) -> City | HttpResponse:
     return city
 
 
-#: Seconds a rendered configuration is reused; writes in this process drop it at once (see
-#: :mod:`dos.portal.cityapp.signals`), other processes of a locmem cache see it within this time.
-CONFIG_CACHE_SECONDS = 60
-
-
-def _config_cache_key(city_id: int, language: str) -> str:
-    generation = cache.get_or_set(f"cityapp:config-generation:{city_id}", 0, None)
-    return f"cityapp:config:{city_id}:{generation}:{language}"
+#: What the configuration is made of: the city and its app (settings, adoptions, modules).
+CONFIG_APPS = ("tenancy", "cityapp")
 
 
 @require_safe
@@ -123,14 +122,14 @@ def config(request: HttpRequest, city_slug: str) -> HttpResponse:
     language = language_of(request)
     if language not in app.languages:
         language = app.languages[0]
-    key = _config_cache_key(city.pk, language)
-    body = cache.get(key)
-    if body is None:
-        body = json.dumps(config_document(city, app, language), ensure_ascii=False).encode()
-        cache.set(key, body, CONFIG_CACHE_SECONDS)
+    body, tag = cached_payload(
+        ("config", city.pk, language),
+        lambda: json.dumps(config_document(city, app, language), ensure_ascii=False).encode(),
+        apps=CONFIG_APPS,
+    )
     response = HttpResponse(body, content_type="application/json")
     response["Content-Language"] = language
-    return conditional(request, response)
+    return conditional(request, response, etag=tag)
 
 
 @require_safe

@@ -51,12 +51,16 @@ def to_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def body(fmt: str, root: str, value: Any) -> bytes:
+    """``value`` in format ``fmt`` (``json`` or ``xml``; ``root`` names the XML root)."""
+    return to_xml(root, value) if fmt == "xml" else to_json(value)
+
+
 def document(
     fmt: str, root: str, value: Any, *, status: int = 200, headers: dict[str, str] | None = None
 ) -> HttpResponse:
     """An HTTP response holding ``value`` in format ``fmt`` (``json`` or ``xml``)."""
-    body = to_xml(root, value) if fmt == "xml" else to_json(value)
-    response = HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(body(fmt, root, value), status=status, content_type=CONTENT_TYPES[fmt])
     for name, header in (headers or {}).items():
         response[name] = header
     return response

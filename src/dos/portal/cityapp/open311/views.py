@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dos.portal.cityapp.access import Refusal, authenticate, conditional, language_of
+from dos.portal.cityapp.access import (
+    Refusal,
+    authenticate,
+    cached_payload,
+    conditional,
+    language_of,
+)
 from dos.portal.cityapp.actions import request_submit
 from dos.portal.cityapp.mirror import media_url
 from dos.portal.cityapp.models import Service, ServiceRequest
@@ -28,6 +34,8 @@ from dos.portal.tenancy.models import City
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+#: What the list of services is made of (for its cached rendering).
+SERVICE_APPS = ("tenancy", "cityapp")
 
 
 class Open311Error(Exception):
@@ -76,10 +84,16 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     city = _jurisdiction(request.GET.get("jurisdiction_id"))
     authenticate(request, city, required=False)
     language = language_of(request)
-    entries = [
-        documents.service_entry(s, language) for s in Service.objects.filter(city=city, active=True)
-    ]
-    return conditional(request, render.document(fmt, "services", entries))
+
+    def body() -> bytes:
+        services = Service.objects.filter(city=city, active=True)
+        return render.body(
+            fmt, "services", [documents.service_entry(s, language) for s in services]
+        )
+
+    content, tag = cached_payload(("services", city.pk, fmt, language), body, apps=SERVICE_APPS)
+    response = HttpResponse(content, content_type=render.CONTENT_TYPES[fmt])
+    return conditional(request, response, etag=tag)
 
 
 @require_safe

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import template
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from dos.portal.content.models import Post
 from dos.portal.content.views import visible_posts
+from dos.portal.web import generations
 
 register = template.Library()
 
@@ -24,17 +30,38 @@ def latest_news(context: dict[str, Any], count: int = 3) -> dict[str, Any]:
     return {"posts": list(visible_posts("news", city)[:count]), "list_url": list_url}
 
 
-@register.inclusion_tag("content/includes/related_posts.html")
-def related_posts(obj: Any, count: int = 5) -> dict[str, Any]:
-    """Visible news and blog posts linked to a strategy project or action field (``obj``)."""
-    posts = (
-        Post.objects.visible()
-        .filter(**{_LINK_FIELD[obj._meta.model_name]: obj})
-        .select_related("city")
-        .prefetch_related("tags")
-        .order_by("-published_at", "-pk")[:count]
+#: Seconds a rendered list of related posts is reused at most: a scheduled post appears when
+#: its time comes, which no write announces. Any write to posts or cities drops it at once.
+RELATED_SECONDS = 60
+
+
+@register.simple_tag
+def related_posts(obj: Any, count: int = 5) -> SafeString:
+    """Visible news and blog posts linked to a strategy project or action field (``obj``),
+    rendered once per content generation (see :mod:`dos.portal.web.generations`)."""
+    key = ":".join(
+        [
+            "content:related",
+            obj._meta.model_name,
+            str(obj.pk),
+            str(count),
+            get_language() or "",
+            generations.current(("content", "tenancy")),
+            str(int(time.time() // RELATED_SECONDS)),
+        ]
     )
-    return {"posts": list(posts)}
+    html: SafeString | None = cache.get(key)
+    if html is None:
+        posts = (
+            Post.objects.visible()
+            .filter(**{_LINK_FIELD[obj._meta.model_name]: obj})
+            .select_related("city")
+            .prefetch_related("tags")
+            .order_by("-published_at", "-pk")[:count]
+        )
+        html = render_to_string("content/includes/related_posts.html", {"posts": list(posts)})
+        cache.set(key, html, RELATED_SECONDS)
+    return html
 
 
 _LINK_FIELD = {"project": "projects", "actionfield": "action_fields"}
