@@ -31,6 +31,7 @@ def test_map_through_a_remote_client(client, broker, monkeypatch) -> None:
 
     monkeypatch.setattr(sensors, "client", remote)
     monkeypatch.setattr(feed, "_retry_after", 0.0)  # restored: the refusal below backs off
+    monkeypatch.setattr(feed, "_ensured", set())  # as in a fresh process
     # a read token cannot register the live map's subscription: the page still shows the
     # values it read, and the live channel has nothing notified yet
     html = client.get("/dortmund/dashboard/").content.decode()
