@@ -43,7 +43,8 @@ def pg_schema() -> Iterator[str]:
 
 TABLES = (
     "tenants, entities, entity_types, entity_attrs, entity_geo, contexts, tokens, meta, "
-    "temporal_entities, attr_history, subscriptions, outbox, iot_services, iot_devices"
+    "temporal_entities, attr_history, subscriptions, outbox, iot_services, iot_devices, "
+    "entity_values"
 )
 
 
