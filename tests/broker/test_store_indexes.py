@@ -81,14 +81,18 @@ def _check_queries(store: Store) -> None:
     everything = _all(store)
     for text in QUERIES:
         q = parse_q(text, lambda name: name)
-        for types in (None, [[T]], [[U]]):
+        for types, attrs in ((None, None), ([[T]], None), ([[U]], [LOCATION]), ([[T, U]], None)):
             want = [
                 d["id"]
                 for d in everything
-                if q.matches(d) and (types is None or types[0][0] in d["type"])
+                if q.matches(d)
+                and (types is None or set(types[0]) <= set(d["type"]))
+                and (attrs is None or LOCATION in d["attrs"])
             ]
             for offset, limit in ((0, 1000), (0, 3), (4, 5)):
-                query = EntityQuery(types=types, q=q, limit=limit, offset=offset, count=True)
+                query = EntityQuery(
+                    types=types, attrs=attrs, q=q, limit=limit, offset=offset, count=True
+                )
                 docs, count = store.read(lambda s, query=query: s.query("", query))
                 assert [d["id"] for d in docs] == want[offset : offset + limit], (text, types)
                 assert count == len(want), (text, types)

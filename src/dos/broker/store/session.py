@@ -156,9 +156,10 @@ class SqlSession:
         return "entities e", "e.pk", [], False
 
     def _where(
-        self, tenant: str, query: EntityQuery, typed: bool, filters: bool = True
+        self, tenant: str, query: EntityQuery, typed: bool, candidates: bool = False
     ) -> tuple[str, list[Any]]:
-        """WHERE conditions; ``filters``: with the SQL of ``q`` and ``scopeQ``."""
+        """WHERE conditions. ``candidates``: only those SQL must decide on the rows an index
+        gave (types, attributes, q, scopeQ and geometry are then tested in Python)."""
         parts = ["e.tenant = ?"]
         params: list[Any] = [tenant]
         if query.ids is not None:
@@ -167,14 +168,15 @@ class SqlSession:
         if query.id_pattern:
             parts.append(self.regex_sql("e.id"))
             params.append(query.id_pattern)
+        if candidates:
+            return self.sql(" AND ".join(parts)), params
         if query.types and not typed:
             groups = []
             for group in query.types:
                 conds = []
                 for type_iri in group:
                     conds.append(
-                        "EXISTS (SELECT 1 FROM entity_types WHERE tenant = ? AND type = ?"
-                        " AND pk = e.pk)"
+                        "e.pk IN (SELECT pk FROM entity_types WHERE tenant = ? AND type = ?)"
                     )
                     params.extend((tenant, type_iri))
                 groups.append("(" + " AND ".join(conds) + ")")
@@ -188,7 +190,7 @@ class SqlSession:
         sql = " AND ".join(parts)
         # the filters' SQL comes in the engine's own placeholder style: convert ours first
         sql = self.sql(sql)
-        for doc_filter in (query.q, query.scope_q) if filters else ():
+        for doc_filter in (query.q, query.scope_q):
             if doc_filter is not None:
                 fragment, fragment_params = doc_filter.to_sql(self.dialect, "e.doc")
                 sql += f" AND ({fragment})"
@@ -239,10 +241,16 @@ class SqlSession:
         chunks until the page is full; ``q`` and ``scopeQ`` are tested in Python here (the
         same answers as their SQL, cheaper on a handful of rows)."""
         pks = sorted({int(pk) for (pk,) in self.x(sql, params)})
-        where, where_params = self._where(tenant, query, typed=False, filters=False)
+        where, where_params = self._where(tenant, query, typed=False, candidates=True)
         checks: list[Callable[[Doc], bool]] = [
             f.matches for f in (query.q, query.scope_q) if f is not None
         ]
+        if query.types:
+            groups = [set(group) for group in query.types]
+            checks.append(lambda doc: any(g.issubset(doc.get("type", ())) for g in groups))
+        if query.attrs:
+            wanted = query.attrs
+            checks.append(lambda doc: any(doc.get("attrs", {}).get(a) for a in wanted))
         checks.extend(query.extra)
         if query.geo is not None:
             checks.append(query.geo.matches)
