@@ -177,6 +177,13 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("FULL", "NORMAL"),
     ),
     Setting(
+        "BROKER_RETENTION_HOURS",
+        "int",
+        "24",
+        "Hours between two runs of the temporal history's retention policies by `dos worker` "
+        "(at start when due, then on schedule). 0: the worker never applies them.",
+    ),
+    Setting(
         "OIDC_ISSUER",
         "url",
         "",

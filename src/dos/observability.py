@@ -111,8 +111,8 @@ class Metrics:
         names = sorted({name for name, _ in self.counters})
         for name in names:
             out.append(f"# TYPE dos_{name}_total counter")
-            for (n, labels), value in sorted(self.counters.items()):
-                if n == name:
+            for (counter, labels), value in sorted(self.counters.items()):
+                if counter == name:
                     text = ",".join(f'{k}="{_esc(v)}"' for k, v in labels)
                     out.append(f"dos_{name}_total{{{text}}} {value}")
         return "\n".join(out) + "\n"

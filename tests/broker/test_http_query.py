@@ -130,6 +130,46 @@ def test_post_query(filled: TestClient) -> None:
     assert ids(got) == ["0", "1"] and got.headers["NGSILD-Results-Count"] == "2"
 
 
+def test_post_query_mixed_selectors_are_alternatives(filled: TestClient) -> None:
+    """Selectors of different kinds: an entity matches when it matches any one of them."""
+    query = {
+        "type": "Query",
+        "entities": [
+            {"id": "urn:ngsi-ld:WeatherObserved:1", "type": "WeatherObserved"},
+            {"idPattern": ".*:[45]$", "type": "WeatherObserved"},
+            {"type": "Streetlight"},
+        ],
+    }
+    got = filled.post(f"{BASE}/entityOperations/query", json=query, params={"count": "true"})
+    assert ids(got) == ["1", "4", "5", "9"] and got.headers["NGSILD-Results-Count"] == "4"
+    page = filled.post(
+        f"{BASE}/entityOperations/query", json=query, params={"limit": 2, "offset": 1}
+    )
+    assert ids(page) == ["4", "5"]
+    untyped = {
+        "type": "Query",
+        "entities": [{"id": "urn:ngsi-ld:Streetlight:9"}, {"idPattern": ":0$"}],
+        "q": "temperature<25",
+    }
+    assert ids(filled.post(f"{BASE}/entityOperations/query", json=untyped)) == ["0"]
+
+
+@pytest.mark.parametrize(
+    ("entities", "fragment"),
+    [
+        ([{"type": "A"}, {"id": "not a uri"}], "not a URI"),
+        ([{"type": "A"}, {"idPattern": "("}], "not a regular expression"),
+        ([{"type": "A"}, {"kind": "B"}], "unknown EntitySelector member"),
+        ([{"type": 3}], "must be a string"),
+    ],
+)
+def test_post_query_bad_selectors(filled: TestClient, entities: Any, fragment: str) -> None:
+    got = filled.post(
+        f"{BASE}/entityOperations/query", json={"type": "Query", "entities": entities}
+    )
+    assert got.status_code == 400 and fragment in got.json()["detail"], got.text
+
+
 @pytest.mark.parametrize(
     ("params", "status", "fragment"),
     [

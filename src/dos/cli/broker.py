@@ -1,4 +1,5 @@
-"""``dos broker token|service|device …``: API tokens and the ingestion registry.
+"""``dos broker token|service|device|retention …``: API tokens, the ingestion registry and
+the retention of the temporal history (``dos.cli.broker_retention``).
 
 ``token create|list|revoke``: bearer tokens of the NGSI-LD API. ``service add|list|remove``
 and ``device add|list|remove``: service groups (API keys) and devices of the IoT ingestion,
@@ -40,9 +41,10 @@ def register(sub: Any) -> None:
     revoke = token_sub.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("id", help="the token id shown by `dos broker token list`")
     revoke.set_defaults(handler=run_revoke)
-    from dos.cli import broker_devices
+    from dos.cli import broker_devices, broker_retention
 
-    broker_devices.register(broker_sub)
+    broker_devices.register_under(broker_sub)
+    broker_retention.register_under(broker_sub)
 
 
 @contextmanager

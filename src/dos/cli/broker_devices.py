@@ -13,7 +13,7 @@ from typing import Any
 from dos.cli import CommandError
 
 
-def register(broker_sub: Any) -> None:
+def register_under(broker_sub: Any) -> None:
     service = broker_sub.add_parser("service", help="add, list or remove service groups")
     ssub = service.add_subparsers(dest="service_command", metavar="ACTION", required=True)
     add = ssub.add_parser("add", help="add a service group (an API key for one entity type)")

@@ -121,10 +121,11 @@ def test_rejected_messages_are_dropped_and_the_consumer_goes_on(ctx: Any) -> Non
 
 
 class FailingStore:
-    """A store whose writes fail (the database is down): nothing may be acknowledged."""
+    """A store whose first ``failures`` writes fail (the database is down), then work."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, failures: int = 1_000_000) -> None:
         self.store = store
+        self.failures = failures
         self.attempts = 0
 
     def __getattr__(self, name: str) -> Any:
@@ -132,7 +133,9 @@ class FailingStore:
 
     async def awrite(self, fn: Any) -> Any:
         self.attempts += 1
-        raise OSError("database unreachable")
+        if self.attempts <= self.failures:
+            raise OSError("database unreachable")
+        return await self.store.awrite(fn)
 
 
 def test_message_is_acknowledged_only_after_commit(ctx: Any) -> None:
@@ -161,3 +164,32 @@ def test_message_is_acknowledged_only_after_commit(ctx: Any) -> None:
         assert got["temperature"]["value"] == 12.5
     finally:
         second.stop()
+
+
+def test_failed_write_is_tried_again_and_the_device_order_kept(
+    ctx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is down for two attempts: no reconnect is needed, nothing is reordered."""
+    monkeypatch.setattr(ingest_mqtt, "RETRY", (0.05, 0.1))
+    loop = ctx.client._loop
+    flaky = FailingStore(ctx.store, failures=2)
+    consumer = MqttIngest(ctx.url, flaky, loop, client_id=f"t-{uuid.uuid4().hex[:8]}")  # type: ignore[arg-type]
+    acks: list[int] = []
+    real_ack = consumer.client.ack
+    consumer.client.ack = lambda mid, qos: (acks.append(mid), real_ack(mid, qos))  # type: ignore[method-assign]
+    consumer.start()
+    try:
+        wait_for(consumer.connected.is_set)
+        time.sleep(0.2)
+        publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 1.5}')
+        publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 2.5}')
+        wait_for(lambda: len(acks) == 2)
+        assert flaky.attempts == 4
+        assert entity(ctx.client)["temperature"]["value"] == 2.5
+        history = ctx.client.get(
+            "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:WeatherObserved:klima-001",
+            params={"attrs": "temperature", "options": "temporalValues"},
+        ).json()
+        assert [v for v, _at in history["temperature"]["values"]] == [1.5, 2.5]
+    finally:
+        consumer.stop()

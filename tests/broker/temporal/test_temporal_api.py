@@ -172,6 +172,22 @@ def test_post_query(seeded: TestClient) -> None:
     assert [i["value"] for i in got.json()[0]["temperature"]] == [21.0, 19.0]
 
 
+def test_post_query_mixed_selectors(seeded: TestClient) -> None:
+    """EntitySelectors of different kinds are alternatives in temporal queries too."""
+    other = {"id": "urn:ngsi-ld:Streetlight:s1", "type": "Streetlight", "power": series([5.0])}
+    assert seeded.post(T, json=other).status_code == 201
+    third = {"id": "urn:ngsi-ld:Streetlight:s2", "type": "Streetlight", "power": series([6.0])}
+    assert seeded.post(T, json=third).status_code == 201
+    body = {
+        "type": "Query",
+        "entities": [{"idPattern": ":t1$"}, {"id": "urn:ngsi-ld:Streetlight:s2"}],
+        "temporalQ": {"timerel": "after", "timeAt": "2026-04-30T00:00:00Z"},
+    }
+    got = seeded.post(f"{BASE}/temporal/entityOperations/query", json=body)
+    assert got.status_code == 200, got.text
+    assert sorted(e["id"] for e in got.json()) == ["urn:ngsi-ld:Streetlight:s2", ID]
+
+
 def test_pagination_with_content_range(seeded: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     from dos.broker.http import temporal
 

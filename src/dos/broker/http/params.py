@@ -54,7 +54,7 @@ def _dnf(node: Condition) -> list[list[str]]:
     raise NgsiError("BadRequestData", f"unsupported type selection {node}")
 
 
-def _ids(raw: str | list[Any]) -> list[str]:
+def parse_ids(raw: str | list[Any]) -> list[str]:
     items = raw.split(",") if isinstance(raw, str) else raw
     ids = []
     for item in items:
@@ -64,7 +64,7 @@ def _ids(raw: str | list[Any]) -> list[str]:
     return ids
 
 
-def _pattern(raw: Any) -> str:
+def parse_id_pattern(raw: Any) -> str:
     if not isinstance(raw, str):
         raise NgsiError("BadRequestData", "idPattern must be a string")
     try:
@@ -90,9 +90,9 @@ def build_query(
     if limit == 0 and not count:
         raise NgsiError("BadRequestData", "limit=0 is only allowed with count=true")
     if source.get("id") is not None:
-        query.ids = _ids(source["id"])
+        query.ids = parse_ids(source["id"])
     if source.get("idPattern") is not None:
-        query.id_pattern = _pattern(source["idPattern"])
+        query.id_pattern = parse_id_pattern(source["idPattern"])
     if source.get("type") is not None:
         raw_type = source["type"]
         if isinstance(raw_type, list):

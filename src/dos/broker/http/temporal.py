@@ -17,7 +17,7 @@ from dos.broker.errors import NgsiError
 from dos.broker.http.access import require
 from dos.broker.http.context import request_context
 from dos.broker.http.params import DEFAULT_LIMIT, build_query
-from dos.broker.http.query import _selectors
+from dos.broker.http.query import Check, entity_selectors
 from dos.broker.http.render import context_headers, empty, json_response, tenant_headers
 from dos.broker.http.request import (
     LD_JSON,
@@ -113,21 +113,29 @@ def _load(
     if t.aggregated:
         names = attrs
         if names is None:
+            # attributes whose old values retention rolled up count too
             names = [
                 row[0]
                 for row in session.x(
-                    "SELECT DISTINCT attr FROM attr_history WHERE tenant = ? AND entity_id = ? "
-                    "ORDER BY attr",
-                    (tenant, entity.id),
+                    "SELECT attr FROM attr_history WHERE tenant = ? AND entity_id = ? UNION "
+                    "SELECT attr FROM attr_rollups WHERE tenant = ? AND entity_id = ? ORDER BY 1",
+                    (tenant, entity.id, tenant, entity.id),
                 ).fetchall()
             ]
         result = {}
         for name in names:
-            kind = session.x(
-                "SELECT kind FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
-                "LIMIT 1",
-                (tenant, entity.id, name),
-            ).fetchone()
+            kind = (
+                session.x(
+                    "SELECT kind FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
+                    "LIMIT 1",
+                    (tenant, entity.id, name),
+                ).fetchone()
+                or session.x(
+                    "SELECT kind FROM attr_rollups WHERE tenant = ? AND entity_id = ? AND attr = ? "
+                    "LIMIT 1",
+                    (tenant, entity.id, name),
+                ).fetchone()
+            )
             if kind is None:
                 continue
             buckets = aggregate(
@@ -204,6 +212,10 @@ async def retrieve(request: Request) -> Response:
 def _matches(entity: TemporalEntity, query: EntityQuery, current: dict[str, Any] | None) -> bool:
     if query.types and not any(all(t in entity.types for t in group) for group in query.types):
         return False
+    if query.extra and not all(
+        check({"id": entity.id, "type": list(entity.types)}) for check in query.extra
+    ):
+        return False
     for check in (query.q, query.scope_q, query.geo):
         if check is not None and (current is None or not check.matches(current)):
             return False
@@ -211,12 +223,21 @@ def _matches(entity: TemporalEntity, query: EntityQuery, current: dict[str, Any]
 
 
 async def _query(
-    request: Request, tenant: str, ctx: ActiveContext, source: dict[str, Any], t: Temporal
+    request: Request,
+    tenant: str,
+    ctx: ActiveContext,
+    source: dict[str, Any],
+    t: Temporal,
+    selected: Check | None = None,
 ) -> Response:
     limit = int_param(request, "limit", DEFAULT_LIMIT)
     offset = int_param(request, "offset", 0)
     count = bool_param(request, "count")
-    query = build_query(source, ctx, limit=max(limit, 1), offset=offset, count=count, local=False)
+    query = build_query(
+        source, ctx, limit=max(limit, 1), offset=offset, count=count, local=selected is not None
+    )
+    if selected is not None:  # EntitySelectors of several kinds (see entity_selectors)
+        query.extra.append(selected)
     attrs = query.attrs
 
     def read(session: Any) -> tuple[list[tuple[TemporalEntity, Any]], int]:
@@ -275,7 +296,7 @@ async def query_post(request: Request) -> Response:
     if not isinstance(body, dict) or body.get("type") != "Query":
         raise NgsiError("BadRequestData", 'the body must be a Query object ("type": "Query")')
     ctx = await request_context(request, body)
-    source = _selectors(body.get("entities"))
+    source, selected = entity_selectors(body.get("entities"), ctx)
     for key in ("attrs", "q", "scopeQ", "geoQ"):
         if body.get(key) is not None:
             source[key] = body[key]
@@ -286,7 +307,9 @@ async def query_post(request: Request) -> Response:
     for key in ("lastN", "aggrMethods", "aggrPeriodDuration", "timeproperty"):
         if key in request.query_params:
             source[key] = request.query_params[key]
-    return await _query(request, tenant, ctx, source, Temporal(source, options_of(request)))
+    return await _query(
+        request, tenant, ctx, source, Temporal(source, options_of(request)), selected
+    )
 
 
 async def upsert(request: Request) -> Response:

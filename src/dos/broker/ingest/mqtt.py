@@ -1,13 +1,16 @@
 """MQTT southbound: measures on ``/<apikey>/<device_id>/attrs`` (JSON), QoS 1.
 
 The consumer subscribes with MQTT 5 shared subscriptions (``$share/dos//+/+/attrs`` and
-``$share/dos/+/+/attrs``), so
-several DOS nodes share the load. A message is acknowledged only after its update is
-committed (``manual_ack``); a rejected message (unknown key or device, bad JSON, values out of
-range) is acknowledged and dropped — it is counted and logged, and the consumer goes on. A
-message whose write fails for another reason (database unreachable) is not acknowledged, so
-the MQTT broker delivers it again after a reconnect (persistent session, ``clean_start``
-false). paho reconnects with exponential backoff (1 s … 60 s).
+``$share/dos/+/+/attrs``), so several DOS nodes share the load. A message is acknowledged only
+after its update is committed (``manual_ack``), and the messages of one device are stored one
+after the other in the order they arrived (so its entity ends with its latest measure, also
+when a backlog is delivered at once after a restart); a rejected message (unknown key or
+device, bad JSON, values out of range) is acknowledged and dropped — it is counted and logged,
+and the consumer goes on. A message whose write fails for another reason (database
+unreachable) is not acknowledged and is tried again (0.5 s, doubling up to 30 s; the device's
+later messages wait behind it); a consumer that stops meanwhile leaves it to the MQTT broker,
+which delivers it again at the next connection (persistent session, ``clean_start`` false).
+paho reconnects with exponential backoff (1 s … 60 s).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ SHARE_GROUP = "dos"
 #: FIWARE topics start with "/" (an empty first level); without it is accepted as well
 TOPICS = ("/+/+/attrs", "+/+/attrs")
 SESSION_EXPIRY = 24 * 3600
+#: first and longest pause before a failed write is tried again (seconds)
+RETRY = (0.5, 30.0)
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -92,6 +97,9 @@ class MqttIngest:
         self.topics = [f"$share/{group or SHARE_GROUP}/{topic}" for topic in TOPICS]
         self.client_id = client_id or f"dos-ingest-{socket.gethostname()}"
         self.connected = asyncio.Event()
+        self.stopped = False
+        #: the newest message task of each device topic; the next one of that device waits for it
+        self._last: dict[str, asyncio.Task[bool]] = {}
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
@@ -127,6 +135,7 @@ class MqttIngest:
         )
 
     def stop(self) -> None:
+        self.stopped = True  # failed writes are not tried again: the next session gets them
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -149,16 +158,41 @@ class MqttIngest:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         future = asyncio.run_coroutine_threadsafe(
-            self.handle(message.topic, bytes(message.payload)), self.loop
+            self._in_order(message.topic, bytes(message.payload)), self.loop
         )
         mid, qos = message.mid, message.qos
 
         def done(result: Future[bool]) -> None:
             if result.cancelled() or result.exception() is not None or not result.result():
-                return  # not acknowledged: delivered again after a reconnect
+                return  # not acknowledged: the next session gets it again
             client.ack(mid, qos)
 
         future.add_done_callback(done)
+
+    async def _in_order(self, topic: str, payload: bytes) -> bool:
+        """:meth:`handle` after the previous message of the same device is done, until stored.
+
+        Tasks start in the order paho received the messages, so each one finds its predecessor
+        here before its first ``await`` (concurrent lookups could otherwise reorder the writes).
+        A failed write is tried again here: the MQTT broker resends an unacknowledged message
+        only at the next connection, which a healthy connection never has.
+        """
+        key = topic.lstrip("/")
+        current = asyncio.current_task()
+        assert current is not None
+        previous = self._last.get(key)
+        self._last[key] = current
+        try:
+            if previous is not None:
+                await asyncio.wait([previous])  # its outcome is its own
+            pause = RETRY[0]
+            while not (stored := await self.handle(topic, payload)) and not self.stopped:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY[1])
+            return stored
+        finally:
+            if self._last.get(key) is current:
+                del self._last[key]
 
     async def handle(self, topic: str, payload: bytes) -> bool:
         """Store one message; True when it may be acknowledged (stored or rejected)."""

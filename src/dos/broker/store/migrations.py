@@ -236,7 +236,65 @@ CREATE UNIQUE INDEX iot_devices_key ON iot_devices (apikey, device_id)
 """,
     ),
     (
-        "0006_value_index_geo_rtree",
+        "0006_retention",
+        # retention policies per tenant and entity type ('*': any) with durations as given
+        # (ISO 8601, 'forever' or 'none'), and the hourly/daily rollups of attribute instances
+        # that retention removed (see dos.broker.temporal.retention)
+        """
+CREATE TABLE retention_policies (
+    tenant TEXT NOT NULL, entity_type TEXT NOT NULL,
+    raw TEXT NOT NULL, hourly TEXT NOT NULL, daily TEXT NOT NULL,
+    created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, entity_type)
+);
+CREATE TABLE attr_rollups (
+    tenant TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    attr TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    first_ms BIGINT NOT NULL,
+    last_ms BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    num_count BIGINT NOT NULL,
+    num_sum REAL,
+    num_min REAL,
+    num_max REAL,
+    num_sumsq REAL,
+    PRIMARY KEY (tenant, entity_id, attr, period, start_ms, dataset_id)
+)
+""",
+        """
+CREATE TABLE retention_policies (
+    tenant TEXT NOT NULL, entity_type TEXT NOT NULL,
+    raw TEXT NOT NULL, hourly TEXT NOT NULL, daily TEXT NOT NULL,
+    created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, entity_type)
+);
+CREATE TABLE attr_rollups (
+    tenant TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    attr TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    first_ms BIGINT NOT NULL,
+    last_ms BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    num_count BIGINT NOT NULL,
+    num_sum DOUBLE PRECISION,
+    num_min DOUBLE PRECISION,
+    num_max DOUBLE PRECISION,
+    num_sumsq DOUBLE PRECISION,
+    PRIMARY KEY (tenant, entity_id, attr, period, start_ms, dataset_id)
+)
+""",
+    ),
+    (
+        "0007_value_index_geo_rtree",
         # numbers of attribute values for q comparisons (filled by backfill_values below), and
         # a spatial index over the geo bounding boxes (SQLite R*Tree kept by triggers; a GiST
         # index on the box in PostgreSQL)
@@ -266,7 +324,7 @@ CREATE INDEX entity_geo_gist ON entity_geo USING gist (box(point(minx, miny), po
 
 
 def backfill_values(session: Any) -> None:
-    """Index the numbers of every stored entity (migration 0006)."""
+    """Index the numbers of every stored entity (migration 0007)."""
     from dos.broker.store.index import value_rows
 
     last = 0
@@ -287,7 +345,7 @@ def backfill_values(session: Any) -> None:
 
 
 #: Python steps run after a migration's DDL, in its transaction, with a write session.
-BACKFILLS: dict[str, Callable[[Any], None]] = {"0006_value_index_geo_rtree": backfill_values}
+BACKFILLS: dict[str, Callable[[Any], None]] = {"0007_value_index_geo_rtree": backfill_values}
 
 
 def pending(applied: set[str]) -> list[str]:

@@ -1,10 +1,12 @@
 """The dispatcher: delivers the outbox with retries, in order per subscription.
 
 Rows are claimed in a write transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
-processes can share the work) by setting a lease on them. A row is claimable only when no
-earlier row of its subscription is waiting (leased or backing off), which keeps the order per
-subscription across retries and processes. Each subscription is delivered by its own task, so
-a slow or dead endpoint delays only its own subscriptions. A failure backs off exponentially
+processes can share the work) by setting a short lease on them, which the delivering task
+renews while it runs: rows of a process that died (SIGKILL, power loss) are claimable again
+one lease later. A row is claimable only when no earlier row of its subscription is waiting
+(leased or backing off), which keeps the order per subscription across retries, restarts and
+processes. Each subscription is delivered by its own task, so a slow or dead endpoint delays
+only its own subscriptions. A failure backs off exponentially
 (``base * 2**attempts`` up to ``cap``) and is recorded in the subscription's status; rows are
 deleted once delivered. Periodic subscriptions (``timeInterval``) get their notifications
 enqueued here too.
@@ -16,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -45,7 +48,8 @@ class Settings:
     """Timing of the dispatcher (seconds)."""
 
     poll: float = 0.05
-    lease: float = 30.0
+    #: how long claimed rows stay with their process without a renewal (renewed every fifth)
+    lease: float = 5.0
     backoff_base: float = 0.2
     backoff_cap: float = 60.0
     timeout: float = 5.0
@@ -58,7 +62,6 @@ class Outcome:
     failed: Claimed | None = None
     error: str = ""
     rest: list[int] = field(default_factory=list)
-    released: list[int] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -117,12 +120,6 @@ class Dispatcher:
         for start in range(0, len(outcome.delivered), 500):
             chunk = outcome.delivered[start : start + 500]
             session.x(f"DELETE FROM outbox WHERE pk IN ({','.join('?' * len(chunk))})", chunk)
-        for start in range(0, len(outcome.released), 500):
-            chunk = outcome.released[start : start + 500]
-            session.x(
-                f"UPDATE outbox SET next_ms = ? WHERE pk IN ({','.join('?' * len(chunk))})",
-                (moment, *chunk),
-            )
         if outcome.delivered:
             session.x(
                 "UPDATE subscriptions SET times_sent = times_sent + ?, last_notification = ?, "
@@ -151,6 +148,31 @@ class Dispatcher:
                 (stamp, stamp, tenant, sub_id),
             )
 
+    def _extend(self, session: Any, pks: list[int]) -> None:
+        lease = now_ms() + int(self.settings.lease * 1000)
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            session.x(
+                f"UPDATE outbox SET next_ms = ? WHERE pk IN ({','.join('?' * len(chunk))})",
+                (lease, *chunk),
+            )
+
+    async def _renew(self, rows: list[Claimed], outcome: Outcome, done: asyncio.Event) -> None:
+        """Keep the lease of the rows still to deliver until ``done`` (then ``_record`` runs)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.settings.lease / 5)
+            if done.is_set():
+                return
+            delivered = set(outcome.delivered)
+            pending = [r.pk for r in rows if r.pk not in delivered]
+            try:
+                await self.store.awrite(partial(self._extend, pks=pending))
+            except Exception:  # the next round tries again; the lease has some reserve
+                log.exception(
+                    "renewing the lease of subscription %s failed", rows[0].subscription_id
+                )
+
     # -- delivering ------------------------------------------------------------------------
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -164,6 +186,8 @@ class Dispatcher:
         self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any] | None
     ) -> None:
         outcome = Outcome()
+        finished = asyncio.Event()
+        renewal = asyncio.create_task(self._renew(rows, outcome, finished))
         try:
             if record is None:  # the subscription was deleted meanwhile
                 outcome.delivered = [r.pk for r in rows]
@@ -172,13 +196,7 @@ class Dispatcher:
                 headers = notify.headers_of(record, ctx, key[0])
                 endpoint = record["notification"]["endpoint"]
                 uri = endpoint["uri"]  # the current one: an updated endpoint gets what is pending
-                began = asyncio.get_running_loop().time()
                 for index, row in enumerate(rows):
-                    if asyncio.get_running_loop().time() - began > self.settings.lease / 2:
-                        # a slow endpoint: give the rest back before the lease runs out, so no
-                        # other process delivers them meanwhile (order per subscription)
-                        outcome.released = [r.pk for r in rows[index:]]
-                        break
                     body = notify.render(record, row.payload, ctx)
                     try:
                         if uri.split("://", 1)[0] in ("mqtt", "mqtts"):
@@ -206,6 +224,8 @@ class Dispatcher:
             outcome.error = f"{type(exc).__name__}: {exc}"
             outcome.rest = [r.pk for r in pending[1:]]
         finally:
+            finished.set()
+            await renewal  # not cancelled: a renewal must not land after the record
             try:
                 await self.store.awrite(lambda s: self._record(s, key, outcome))
             finally:

@@ -4,4 +4,7 @@ Every change made through the entity API appends attribute instances to ``attr_h
 the same transaction (:mod:`dos.broker.temporal.history`, called by the store session);
 :mod:`dos.broker.temporal.read` queries and aggregates them in SQL, and
 :mod:`dos.broker.temporal.render` turns rows into the temporal representations.
+:mod:`dos.broker.temporal.retention` holds the retention policies per tenant and entity type,
+and :mod:`dos.broker.temporal.rollup` applies them (raw instances → hourly/daily rollups that
+aggregates still read).
 """

@@ -84,9 +84,10 @@ async def temporal_delete(store: Store, tenant: str, entity_id: str) -> None:
         ).fetchone()
         if row is None:
             raise NgsiError("ResourceNotFound", f"temporal entity {entity_id} does not exist")
-        session.x(
-            "DELETE FROM attr_history WHERE tenant = ? AND entity_id = ?", (tenant, entity_id)
-        )
+        for table in ("attr_history", "attr_rollups"):
+            session.x(
+                f"DELETE FROM {table} WHERE tenant = ? AND entity_id = ?", (tenant, entity_id)
+            )
 
     await store.awrite(write)
 
@@ -108,7 +109,11 @@ async def attr_history_delete(
         if not delete_all:
             sql += " AND dataset_id = ?"
             params.append(dataset_id or "")
-        if session.x(sql + " RETURNING pk", params).fetchone() is None:
+        # with the rollups retention made of its older values
+        rolled = session.x(
+            sql.replace("attr_history", "attr_rollups") + " RETURNING attr", params
+        ).fetchall()
+        if session.x(sql + " RETURNING pk", params).fetchone() is None and not rolled:
             raise NgsiError(
                 "ResourceNotFound", f"temporal entity {entity_id} has no history of {attr}"
             )

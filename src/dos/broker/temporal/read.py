@@ -15,6 +15,7 @@ import orjson
 
 from dos.broker.errors import NgsiError
 from dos.broker.query.temporal import TemporalQuery
+from dos.broker.temporal.rollup import Rollup, stored_rollups
 
 #: timeproperty → history column
 TIME_COLUMNS = {
@@ -62,18 +63,20 @@ def time_filter(tq: TemporalQuery | None) -> tuple[str, list[Any], str]:
     prop = tq.timeproperty if tq else "observedAt"
     column = f"h.{TIME_COLUMNS[prop]}"
     expression = f"COALESCE({column}, h.modified_ms)"
+    condition, params = time_filter_on(tq, column)
+    return condition, params, expression
+
+
+def time_filter_on(tq: TemporalQuery | None, column: str) -> tuple[str, list[Any]]:
+    """:func:`time_filter` on another column (rollups: their first instance's time)."""
     if tq is None:
-        return "", [], expression
+        return "", []
     if tq.timerel == "before":
-        return f" AND {column} < ?", [_ms(tq.time_at)], expression
+        return f" AND {column} < ?", [_ms(tq.time_at)]
     if tq.timerel == "after":
-        return f" AND {column} > ?", [_ms(tq.time_at)], expression
+        return f" AND {column} > ?", [_ms(tq.time_at)]
     assert tq.end_time_at is not None
-    return (
-        f" AND {column} >= ? AND {column} < ?",
-        [_ms(tq.time_at), _ms(tq.end_time_at)],
-        expression,
-    )
+    return f" AND {column} >= ? AND {column} < ?", [_ms(tq.time_at), _ms(tq.end_time_at)]
 
 
 def temporal_entities(
@@ -214,22 +217,33 @@ def aggregate(
         f"AND {column} IS NOT NULL{deleted}{condition}"
     )
     base = [tenant, entity_id, attr, *params]
+    rollups: list[Rollup] = []
+    if prop == "observedAt":
+        rollups = stored_rollups(
+            session, tenant, entity_id, attr, *time_filter_on(tq, "r.first_ms")
+        )
     if tq is not None and tq.timerel in ("after", "between"):
         start = _ms(tq.time_at)
     else:
         first = session.x(f"SELECT MIN({column}) {where}", base).fetchone()
-        if first is None or first[0] is None:
+        edges = [int(first[0])] if first and first[0] is not None else []
+        edges += [r.first_ms for r in rollups[:1]]
+        if not edges:
             return []
-        start = int(first[0])
+        start = min(edges)
     end = start + 1
     if tq is not None and tq.end_time_at is not None:
         end = _ms(tq.end_time_at)
     elif period_ms is None:
         last = session.x(f"SELECT MAX({column}) {where}", base).fetchone()
-        if last is None or last[0] is None:
+        edges = [int(last[0])] if last and last[0] is not None else []
+        edges += [max(r.last_ms for r in rollups)] if rollups else []
+        if not edges:
             return []
-        end = int(last[0]) + 1
+        end = max(edges) + 1
     period = period_ms or max(end - start, 1)
+    if rollups:
+        return _merged(session, where, base, column, methods, rollups, start, end, period_ms)
     needed = list(dict.fromkeys(e for m in methods for e in _AGGREGATES[m]))
     sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(needed)} {where} GROUP BY b ORDER BY b"
     buckets = []
@@ -244,6 +258,80 @@ def aggregate(
             )
         )
     return buckets
+
+
+_MERGE_SQL = (
+    "COUNT(*)",
+    "COUNT(h.num)",
+    "SUM(h.num)",
+    "MIN(h.num)",
+    "MAX(h.num)",
+    "SUM(h.num * h.num)",
+    "COUNT(DISTINCT h.value)",
+)
+
+
+def _merged(
+    session: Any,
+    where: str,
+    base: list[Any],
+    column: str,
+    methods: list[str],
+    rollups: list[Rollup],
+    start: int,
+    end: int,
+    period_ms: int | None,
+) -> list[Bucket]:
+    """Aggregates over periods where retention replaced raw instances by rollups: the raw
+    values' count, sum, min, max and sum of squares per period, plus the rollups whose first
+    instance falls in the period (exact when periods start on whole hours, see
+    :mod:`dos.broker.temporal.rollup`). ``distinctCount`` is null where rollups take part."""
+    period = period_ms or max(end - start, 1)
+    sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(_MERGE_SQL)} {where} GROUP BY b"
+    sums: dict[int, Rollup] = {}
+    distinct: dict[int, int | None] = {}
+    for row in session.x(sql, [start, period, *base]).fetchall():
+        index = int(row[0]) if period_ms else 0
+        sums[index] = Rollup("", 0, 0, int(row[1]), int(row[2]), *row[3:7])
+        distinct[index] = int(row[7])
+    for rollup in rollups:
+        index = (rollup.first_ms - start) // period if period_ms else 0
+        if index in sums:
+            sums[index].add(rollup)
+        else:
+            sums[index] = Rollup("", rollup.first_ms, rollup.last_ms)
+            sums[index].add(rollup)
+        distinct[index] = None
+    buckets = []
+    for index in sorted(sums):
+        found = sums[index]
+        values: dict[str, Any] = {}
+        for method in methods:
+            if method == "totalCount":
+                values[method] = found.total
+            elif method == "distinctCount":
+                values[method] = distinct[index]
+            elif method == "avg":
+                values[method] = _avg(found)
+            elif method == "stddev":
+                values[method] = _stddev(found.num_count, found.num_sum, found.num_sumsq)
+            else:
+                raw = getattr(found, f"num_{method}")
+                values[method] = float(raw) if raw is not None and found.num_count else None
+        buckets.append(
+            Bucket(
+                start + index * period,
+                start + (index + 1) * period if period_ms else end,
+                values,
+            )
+        )
+    return buckets
+
+
+def _avg(found: Rollup) -> float | None:
+    if not found.num_count or found.num_sum is None:
+        return None
+    return float(found.num_sum) / found.num_count
 
 
 def _stddev(count: Any, total: Any, squares: Any) -> float | None:

@@ -1,31 +1,10 @@
-"""City routes of the content app (``/<city>/aktuelles/`` …); ``request.city`` is set."""
+"""City routes of the content app (``/<city>/aktuelles/`` …); ``request.city`` is set.
 
-from django.urls import path
+The same routes as the region's (:data:`dos.portal.content.urls.shared`); downloads, images
+and the sitemap exist once, at region level."""
 
-from dos.portal.content import feeds, views
+from dos.portal.content.urls import shared
 
 app_name = "city_content"
 
-urlpatterns = [
-    path("aktuelles/", views.post_list, {"kind": "news"}, name="news_list"),
-    path("aktuelles/feed/", feeds.PostFeed(), {"kind": "news"}, name="news_feed"),
-    path(
-        "aktuelles/feed/handlungsfeld/<slug:action_field>/",
-        feeds.PostFeed(),
-        {"kind": "news"},
-        name="news_field_feed",
-    ),
-    path("aktuelles/<slug:slug>/", views.post_detail, {"kind": "news"}, name="news_detail"),
-    path("blog/", views.post_list, {"kind": "blog"}, name="blog_list"),
-    path("blog/feed/", feeds.PostFeed(), {"kind": "blog"}, name="blog_feed"),
-    path(
-        "blog/feed/handlungsfeld/<slug:action_field>/",
-        feeds.PostFeed(),
-        {"kind": "blog"},
-        name="blog_field_feed",
-    ),
-    path("blog/<slug:slug>/", views.post_detail, {"kind": "blog"}, name="blog_detail"),
-    path("seite/<slug:slug>/", views.page_detail, name="page_detail"),
-    path("dokumente/", views.document_list, name="document_list"),
-    path("suche/", views.search, name="search"),
-]
+urlpatterns = list(shared)
