@@ -176,6 +176,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("BROKER_CONTEXT_MAX_BYTES", "int", "1048576", "Largest user @context fetched."),
     Setting(
+        "BROKER_SQLITE_SYNCHRONOUS",
+        "choice",
+        "FULL",
+        "SQLite `synchronous` mode of the broker's file (WAL journal). `FULL`: every "
+        "acknowledged write survives a power loss. `NORMAL`: fewer fsyncs (much higher write "
+        "rates); the database stays consistent and survives a crash or `kill -9` of the "
+        "process, but a power loss or OS crash may lose the last acknowledged commits.",
+        choices=("FULL", "NORMAL"),
+    ),
+    Setting(
         "BROKER_RETENTION_HOURS",
         "int",
         "24",

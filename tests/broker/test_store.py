@@ -192,3 +192,69 @@ def test_ping_names_pending_migrations(store: Store) -> None:
         )
     )  # type: ignore[attr-defined]
     store.ping()
+
+
+def _temp_history(store: Store) -> list[Any]:
+    return store.read(
+        lambda s: [
+            row[0]
+            for row in s.x(
+                "SELECT value FROM attr_history WHERE entity_id = ? AND attr = ? ORDER BY pk",
+                ("urn:ngsi-ld:T:h", "temp"),
+            ).fetchall()
+        ]
+    )
+
+
+def test_update_compares_with_the_stored_version(store: Store) -> None:
+    """An update right after get() reuses that read; a second update reads the row again."""
+    from dos.broker.store.index import signature
+
+    doc = make("urn:ngsi-ld:T:h", [T], temp={"type": "Property", "value": 1})
+    store.write(lambda s: s.insert("", doc))
+
+    def twice(s: Session) -> None:
+        stored = s.get("", "urn:ngsi-ld:T:h")
+        assert stored is not None
+        second = {**stored, "attrs": {"temp": [{"type": "Property", "value": 2}]}}
+        s.update("", second, signature(stored))
+        # same temp, another attribute: no temp history unless compared with a stale version
+        third = {
+            **second,
+            "attrs": {**second["attrs"], "other": [{"type": "Property", "value": 0}]},
+        }
+        s.update("", third, signature(second))
+
+    store.write(twice)
+    assert _temp_history(store) == ["1", "2"]
+
+
+def test_a_rolled_back_write_leaves_no_remembered_row(store: Store) -> None:
+    """Writes of one group share a session: a failed one must not leave its read behind."""
+    from dos.broker.store.index import signature
+
+    doc = make("urn:ngsi-ld:T:h", [T], temp={"type": "Property", "value": 1})
+    store.write(lambda s: s.insert("", doc))
+    gate = threading.Event()
+    writer = store.writer  # type: ignore[attr-defined]
+    blocker = writer.submit(lambda s: gate.wait(10))
+
+    def failing(s: Session) -> None:
+        stored = s.get("", "urn:ngsi-ld:T:h")
+        assert stored is not None
+        s.update("", {**stored, "attrs": {"temp": [{"type": "Property", "value": 5}]}}, None)
+        s.get("", "urn:ngsi-ld:T:h")  # remembers the version with 5 ...
+        raise RuntimeError("rolled back")  # ... which never commits
+
+    def blind_update(s: Session) -> None:
+        new = {**doc, "attrs": {"temp": [{"type": "Property", "value": 1}]}}
+        s.update("", new, signature(doc))  # same value as stored: no history row
+
+    first = writer.submit(failing)
+    second = writer.submit(blind_update)
+    gate.set()
+    blocker.result(timeout=30)
+    with pytest.raises(RuntimeError):
+        first.result(timeout=30)
+    second.result(timeout=30)
+    assert _temp_history(store) == ["1"]

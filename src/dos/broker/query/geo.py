@@ -16,6 +16,7 @@ import math
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -107,7 +108,13 @@ class GeoQuery:
 
     def distance(self, geom: BaseGeometry) -> float:
         """Metres between an entity geometry and the query geometry."""
-        return float(self._project(geom).distance(self._project(self.shape)))
+        return float(self._project(geom).distance(self._projected_shape))
+
+    @cached_property
+    def _projected_shape(self) -> BaseGeometry:
+        # computed once per query, not once per candidate (cached_property writes the
+        # instance __dict__ directly, which a frozen dataclass allows)
+        return self._project(self.shape)
 
     def _project(self, geom: BaseGeometry) -> BaseGeometry:
         centre = self.shape.centroid

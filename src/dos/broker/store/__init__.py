@@ -145,4 +145,4 @@ def open_store(config: Config, *, schema: str = "broker") -> Store:
         return PostgresStore(str(config.DATABASE_URL), schema=schema)
     from dos.broker.store.sqlite import SqliteStore
 
-    return SqliteStore(config.sqlite_path("broker"))
+    return SqliteStore(config.sqlite_path("broker"), synchronous=config.BROKER_SQLITE_SYNCHRONOUS)

@@ -1,10 +1,15 @@
 """Versioned schema migrations shared by both engines: (name, SQLite DDL, PostgreSQL DDL).
 
-Statements of one migration are separated by ``;`` at the end of a line. A migration is never
-edited once released: a change to the schema is a new entry at the end of the list.
+Statements of one migration are separated by ``;`` at the end of a line (so a trigger body
+keeps its ``;`` inside a line). A migration may have a Python step in :data:`BACKFILLS`.
+A migration is never edited once released: a change to the schema is a new entry at the end
+of the list.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 MIGRATIONS: list[tuple[str, str, str]] = [
     (
@@ -288,7 +293,59 @@ CREATE TABLE attr_rollups (
 )
 """,
     ),
+    (
+        "0007_value_index_geo_rtree",
+        # numbers of attribute values for q comparisons (filled by backfill_values below), and
+        # a spatial index over the geo bounding boxes (SQLite R*Tree kept by triggers; a GiST
+        # index on the box in PostgreSQL)
+        """
+CREATE TABLE entity_values (
+    tenant TEXT NOT NULL, attr TEXT NOT NULL, num REAL NOT NULL, pk INTEGER NOT NULL,
+    PRIMARY KEY (tenant, attr, num, pk)
+) WITHOUT ROWID;
+CREATE INDEX entity_values_pk ON entity_values (pk);
+CREATE VIRTUAL TABLE entity_geo_rtree USING rtree(id, minx, maxx, miny, maxy);
+INSERT INTO entity_geo_rtree SELECT rowid, minx, maxx, miny, maxy FROM entity_geo;
+CREATE TRIGGER entity_geo_rtree_insert AFTER INSERT ON entity_geo BEGIN INSERT INTO
+    entity_geo_rtree VALUES (new.rowid, new.minx, new.maxx, new.miny, new.maxy); END;
+CREATE TRIGGER entity_geo_rtree_delete AFTER DELETE ON entity_geo BEGIN
+    DELETE FROM entity_geo_rtree WHERE id = old.rowid; END
+""",
+        """
+CREATE TABLE entity_values (
+    tenant TEXT NOT NULL, attr TEXT NOT NULL, num DOUBLE PRECISION NOT NULL, pk BIGINT NOT NULL,
+    PRIMARY KEY (tenant, attr, num, pk)
+);
+CREATE INDEX entity_values_pk ON entity_values (pk);
+CREATE INDEX entity_geo_gist ON entity_geo USING gist (box(point(minx, miny), point(maxx, maxy)))
+""",
+    ),
 ]
+
+
+def backfill_values(session: Any) -> None:
+    """Index the numbers of every stored entity (migration 0007)."""
+    from dos.broker.store.index import value_rows
+
+    last = 0
+    while True:
+        rows = session.x(
+            "SELECT pk, tenant, doc FROM entities WHERE pk > ? ORDER BY pk LIMIT 1000", (last,)
+        ).fetchall()
+        if not rows:
+            return
+        values: list[tuple[Any, ...]] = []
+        for pk, tenant, raw in rows:
+            doc = raw if isinstance(raw, dict) else session.load(raw)
+            values.extend((tenant, attr, num, pk) for attr, num in value_rows(doc))
+        session.many(
+            "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)", values
+        )
+        last = int(rows[-1][0])
+
+
+#: Python steps run after a migration's DDL, in its transaction, with a write session.
+BACKFILLS: dict[str, Callable[[Any], None]] = {"0007_value_index_geo_rtree": backfill_values}
 
 
 def pending(applied: set[str]) -> list[str]:

@@ -13,7 +13,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 from starlette.concurrency import run_in_threadpool
 
-from dos.broker.store.migrations import MIGRATIONS, MigrationsPending, pending
+from dos.broker.store.migrations import BACKFILLS, MIGRATIONS, MigrationsPending, pending
 from dos.broker.store.session import SqlSession
 from dos.broker.store.writer import GroupCommitWriter
 
@@ -39,6 +39,14 @@ class PgSession(SqlSession):
 
     def regex_sql(self, column: str) -> str:
         return f"{column} ~ ?"
+
+    def geo_candidates(self, tenant: str, attr: str, box: Any) -> tuple[str, list[Any]]:
+        """SELECT of the pks whose bounding box of ``attr`` meets ``box`` (GiST index)."""
+        return (
+            "SELECT g.pk FROM entity_geo g WHERE box(point(g.minx, g.miny), point(g.maxx, g.maxy))"
+            " && box(point(?, ?), point(?, ?)) AND g.tenant = ? AND g.attr = ?",
+            [box[0], box[1], box[2], box[3], tenant, attr],
+        )
 
 
 class PostgresStore:
@@ -112,6 +120,8 @@ class PostgresStore:
                     continue
                 for statement in filter(str.strip, ddl.split(";\n")):
                     conn.execute(statement.encode())
+                if name in BACKFILLS:
+                    BACKFILLS[name](PgSession(conn))
                 conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
             applied.append(name)
         return applied

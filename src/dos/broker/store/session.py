@@ -7,15 +7,28 @@ multi-row execution) are small hooks on :class:`SqlSession`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 
 from dos.broker.store import Doc, EntityQuery
-from dos.broker.store.index import Signature, attr_rows, geo_rows, signature, type_rows
+from dos.broker.store.index import (
+    Box,
+    Signature,
+    attr_rows,
+    geo_rows,
+    signature,
+    type_rows,
+    value_prefilter,
+    value_rows,
+)
 
-PAGE_SCAN = 500  # rows fetched per round when a Python-side filter (geo) decides
+#: A query is driven by the value or geo index when at most this many index rows match
+#: (their pks are sorted for the page); above it the type index is walked in pk order.
+INDEX_DRIVEN_MAX = 5000
+INDEX_TABLES = ("entity_types", "entity_attrs", "entity_geo", "entity_values")
+VALUES_INSERT = "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)"
 
 
 class SqlSession:
@@ -27,6 +40,15 @@ class SqlSession:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        # (tenant, id, stored JSON) of the last get(): an update() right after it (what every
+        # read-modify-write operation does) takes its "before" version from here instead of
+        # reading the row again; any other write forgets it
+        self._last: tuple[str, str, Any] | None = None
+
+    def forget(self) -> None:
+        """Drop what this session remembers of rows (the writer calls it before each write
+        function, whose savepoint may roll back)."""
+        self._last = None
 
     # -- engine hooks -------------------------------------------------------------------
     def sql(self, text: str) -> str:
@@ -42,6 +64,16 @@ class SqlSession:
     def regex_sql(self, column: str) -> str:
         return f"ngsi_regexp({column}, ?)"
 
+    def geo_candidates(self, tenant: str, attr: str, box: Box) -> tuple[str, list[Any]]:
+        """SELECT of the pks whose bounding box of ``attr`` meets ``box`` (R*Tree)."""
+        return (
+            # CROSS JOIN: the R*Tree is scanned first (SQLite keeps the written order)
+            "SELECT g.pk FROM entity_geo_rtree r CROSS JOIN entity_geo g ON g.rowid = r.id"
+            " WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?"
+            " AND g.tenant = ? AND g.attr = ?",
+            [box[2], box[0], box[3], box[1], tenant, attr],
+        )
+
     @staticmethod
     def load(raw: Any) -> Doc:
         result: Doc = orjson.loads(raw)
@@ -56,6 +88,7 @@ class SqlSession:
             f"SELECT {self.doc_select} FROM entities e WHERE e.tenant = ? AND e.id = ?",
             (tenant, entity_id),
         ).fetchone()
+        self._last = (tenant, entity_id, row[0]) if row else None
         return self.load(row[0]) if row else None
 
     def get_many(self, tenant: str, entity_ids: list[str]) -> dict[str, Doc]:
@@ -72,8 +105,43 @@ class SqlSession:
                 found[doc["id"]] = doc
         return found
 
-    def _from(self, tenant: str, query: EntityQuery) -> tuple[str, str, list[Any]]:
-        """FROM clause, ORDER BY column and their parameters.
+    def _candidates(self, tenant: str, query: EntityQuery) -> tuple[str, list[Any]] | None:
+        """A selective index's SELECT of candidate pks (value index for ``q``, geo index),
+        or None when no index narrows the query to at most :data:`INDEX_DRIVEN_MAX` rows."""
+        options: list[tuple[str, list[Any]]] = []
+        prefilter = value_prefilter(query.q) if query.q is not None else None
+        if prefilter is not None:
+            attr, ranges = prefilter
+            conds = []
+            params: list[Any] = [tenant, attr]
+            for low, high in ranges:
+                parts = []
+                if low is not None:
+                    parts.append("num >= ?")
+                    params.append(low)
+                if high is not None:
+                    parts.append("num <= ?")
+                    params.append(high)
+                conds.append("(" + " AND ".join(parts) + ")")
+            options.append(
+                (
+                    "SELECT pk FROM entity_values WHERE tenant = ? AND attr = ?"
+                    f" AND ({' OR '.join(conds)})",
+                    params,
+                )
+            )
+        if query.geo is not None:
+            box = query.geo.bbox()
+            if box is not None:
+                options.append(self.geo_candidates(tenant, query.geo.geoproperty_iri, box))
+        for sql, params in options:
+            capped = f"SELECT COUNT(*) FROM ({sql} LIMIT {INDEX_DRIVEN_MAX + 1}) AS c"
+            if int(self.x(capped, params).fetchone()[0]) <= INDEX_DRIVEN_MAX:
+                return sql, params
+        return None
+
+    def _from(self, tenant: str, query: EntityQuery) -> tuple[str, str, list[Any], bool]:
+        """FROM clause, ORDER BY column, their parameters, and whether it selects the type.
 
         A query for one type (the common case) walks the (tenant, type, pk) index in pk order
         and joins the documents, so a page stops after ``limit`` matches without sorting.
@@ -83,10 +151,15 @@ class SqlSession:
                 "entity_types t JOIN entities e ON e.pk = t.pk AND t.tenant = ? AND t.type = ?",
                 "t.pk",
                 [tenant, query.types[0][0]],
+                True,
             )
-        return "entities e", "e.pk", []
+        return "entities e", "e.pk", [], False
 
-    def _where(self, tenant: str, query: EntityQuery) -> tuple[str, list[Any]]:
+    def _where(
+        self, tenant: str, query: EntityQuery, typed: bool, candidates: bool = False
+    ) -> tuple[str, list[Any]]:
+        """WHERE conditions. ``candidates``: only those SQL must decide on the rows an index
+        gave (types, attributes, q, scopeQ and geometry are then tested in Python)."""
         parts = ["e.tenant = ?"]
         params: list[Any] = [tenant]
         if query.ids is not None:
@@ -95,7 +168,9 @@ class SqlSession:
         if query.id_pattern:
             parts.append(self.regex_sql("e.id"))
             params.append(query.id_pattern)
-        if query.types and not (len(query.types) == 1 and len(query.types[0]) == 1):
+        if candidates:
+            return self.sql(" AND ".join(parts)), params
+        if query.types and not typed:
             groups = []
             for group in query.types:
                 conds = []
@@ -123,17 +198,18 @@ class SqlSession:
         if query.geo is not None:
             box = query.geo.bbox()
             if box is not None:
-                sql += self.sql(
-                    " AND e.pk IN (SELECT pk FROM entity_geo WHERE tenant = ? AND attr = ?"
-                    " AND minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
-                )
-                params.extend((tenant, query.geo.geoproperty_iri, box[2], box[0], box[3], box[1]))
+                geo_sql, geo_params = self.geo_candidates(tenant, query.geo.geoproperty_iri, box)
+                sql += self.sql(f" AND e.pk IN ({geo_sql})")
+                params.extend(geo_params)
         return sql, params
 
     def query(self, tenant: str, query: EntityQuery) -> tuple[list[Doc], int | None]:
         """Matching entities in insertion order, one page, and the total when asked."""
-        source, order, source_params = self._from(tenant, query)
-        where, where_params = self._where(tenant, query)
+        candidates = self._candidates(tenant, query)
+        if candidates is not None:
+            return self._query_candidates(tenant, query, *candidates)
+        source, order, source_params, typed = self._from(tenant, query)
+        where, where_params = self._where(tenant, query, typed)
         source = self.sql(source)
         params = [*source_params, *where_params]
         select = f"SELECT {self.doc_select} FROM {source} WHERE {where} ORDER BY {order}"
@@ -150,17 +226,57 @@ class SqlSession:
                 docs = [self.load(raw) for (raw,) in rows]
             total = None
             if query.count:
-                total = int(
-                    self.conn.execute(
-                        f"SELECT COUNT(*) FROM {source} WHERE {where}", params
-                    ).fetchone()[0]
-                )
+                count_sql = f"SELECT COUNT(*) FROM {source} WHERE {where}"
+                total = int(self.conn.execute(count_sql, params).fetchone()[0])
             return docs, total
         # Python-side exact tests: walk all candidates, page afterwards.
+        return self._page(
+            query, (self.load(raw) for (raw,) in self.conn.execute(select, params)), checks
+        )
+
+    def _query_candidates(
+        self, tenant: str, query: EntityQuery, sql: str, params: list[Any]
+    ) -> tuple[list[Doc], int | None]:
+        """The query over the few candidates an index gave, read in pk order in growing
+        chunks until the page is full; ``q`` and ``scopeQ`` are tested in Python here (the
+        same answers as their SQL, cheaper on a handful of rows)."""
+        pks = sorted({int(pk) for (pk,) in self.x(sql, params)})
+        where, where_params = self._where(tenant, query, typed=False, candidates=True)
+        checks: list[Callable[[Doc], bool]] = [
+            f.matches for f in (query.q, query.scope_q) if f is not None
+        ]
+        if query.types:
+            groups = [set(group) for group in query.types]
+            checks.append(lambda doc: any(g.issubset(doc.get("type", ())) for g in groups))
+        if query.attrs:
+            wanted = query.attrs
+            checks.append(lambda doc: any(doc.get("attrs", {}).get(a) for a in wanted))
+        checks.extend(query.extra)
+        if query.geo is not None:
+            checks.append(query.geo.matches)
+
+        def docs() -> Any:
+            start, size = 0, max(32, (query.offset + query.limit) * 5 // 4)
+            while start < len(pks):
+                chunk = pks[start : start + size]
+                marks = ",".join("?" * len(chunk))
+                select = self.sql(
+                    f"SELECT {self.doc_select} FROM entities e WHERE e.pk IN ({marks}) AND "
+                )
+                for (raw,) in self.conn.execute(
+                    select + where + " ORDER BY e.pk", [*chunk, *where_params]
+                ):
+                    yield self.load(raw)
+                start, size = start + size, size * 2
+
+        return self._page(query, docs(), checks)
+
+    @staticmethod
+    def _page(query: EntityQuery, docs: Any, checks: list[Any]) -> tuple[list[Doc], int | None]:
+        """The page of ``docs`` (in order) that pass all ``checks``, and the count if asked."""
         matched = 0
         page: list[Doc] = []
-        for (raw,) in self.conn.execute(select, params):
-            doc = self.load(raw)
+        for doc in docs:
             if all(check(doc) for check in checks):
                 if query.offset <= matched < query.offset + query.limit:
                     page.append(doc)
@@ -183,14 +299,23 @@ class SqlSession:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(pk, tenant, name, *box) for name, box in geo_rows(doc)],
         )
+        self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in value_rows(doc)])
 
     def _unindex(self, pk: int) -> None:
-        self.x("DELETE FROM entity_types WHERE pk = ?", (pk,))
-        self.x("DELETE FROM entity_attrs WHERE pk = ?", (pk,))
-        self.x("DELETE FROM entity_geo WHERE pk = ?", (pk,))
+        for table in INDEX_TABLES:
+            self.x(f"DELETE FROM {table} WHERE pk = ?", (pk,))
+
+    def _reindex_values(self, tenant: str, pk: int, old: Doc | None, new: Doc) -> None:
+        """Rewrite the value index rows of an entity whose numbers changed."""
+        rows = value_rows(new)
+        if old is not None and value_rows(old) == rows:
+            return
+        self.x("DELETE FROM entity_values WHERE pk = ?", (pk,))
+        self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in rows])
 
     def insert(self, tenant: str, doc: Doc) -> None:
         """Store a new entity (the caller checked that its id is free in this tenant)."""
+        self._last = None
         self.x(
             "INSERT INTO tenants (tenant, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (tenant, doc["createdAt"]),
@@ -208,7 +333,12 @@ class SqlSession:
 
         ``old`` is the :func:`~dos.broker.store.index.signature` of the stored version.
         """
-        previous = self.get(tenant, doc["id"])
+        last, self._last = self._last, None
+        if last is not None and last[0] == tenant and last[1] == doc["id"]:
+            previous: Doc | None = self.load(last[2])
+        else:
+            previous = self.get(tenant, doc["id"])
+            self._last = None
         row = self.x(
             f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
             "WHERE tenant = ? AND id = ? RETURNING pk",
@@ -217,10 +347,12 @@ class SqlSession:
         if row is None:
             raise KeyError(doc["id"])
         self.changed(tenant, previous, doc)
+        pk = int(row[0])
         if old is not None and old == signature(doc):
+            self._reindex_values(tenant, pk, previous, doc)
             return
-        self._unindex(int(row[0]))
-        self._index(tenant, int(row[0]), doc)
+        self._unindex(pk)
+        self._index(tenant, pk, doc)
 
     def _index_many(self, tenant: str, rows: list[tuple[int, Doc]]) -> None:
         self.many(
@@ -235,6 +367,10 @@ class SqlSession:
             "INSERT INTO entity_geo (pk, tenant, attr, minx, miny, maxx, maxy) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(pk, tenant, name, *box) for pk, doc in rows for name, box in geo_rows(doc)],
+        )
+        self.many(
+            VALUES_INSERT,
+            [(tenant, name, num, pk) for pk, doc in rows for name, num in value_rows(doc)],
         )
 
     def _pks(self, tenant: str, ids: list[str]) -> dict[str, int]:
@@ -251,6 +387,7 @@ class SqlSession:
 
     def insert_many(self, tenant: str, docs: list[Doc]) -> None:
         """Store new entities with few statements (ids unique and free in this tenant)."""
+        self._last = None
         if not docs:
             return
         self.x(
@@ -267,11 +404,11 @@ class SqlSession:
         )
         pks = self._pks(tenant, [d["id"] for d in docs])
         self._index_many(tenant, [(pks[d["id"]], d) for d in docs])
-        for doc in docs:
-            self.changed(tenant, None, doc)
+        self.changed_many(tenant, [(None, doc) for doc in docs])
 
     def update_many(self, tenant: str, docs: list[tuple[Doc, Signature]]) -> None:
         """Replace stored entities: (new document, signature of the stored one) pairs."""
+        self._last = None
         if not docs:
             return
         previous = self.get_many(tenant, [d["id"] for d, _ in docs])
@@ -280,17 +417,28 @@ class SqlSession:
             "WHERE tenant = ? AND id = ?",
             [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, d["id"]) for d, _ in docs],
         )
-        for doc, _ in docs:
-            self.changed(tenant, previous.get(doc["id"]), doc)
+        self.changed_many(tenant, [(previous.get(doc["id"]), doc) for doc, _ in docs])
         changed = [d for d, old in docs if old != signature(d)]
-        if not changed:
+        renumbered = [
+            d
+            for d, old in docs
+            if old == signature(d)
+            and (d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d))
+        ]
+        if not changed and not renumbered:
             return
-        pks = self._pks(tenant, [d["id"] for d in changed])
-        for table in ("entity_types", "entity_attrs", "entity_geo"):
-            self.many(f"DELETE FROM {table} WHERE pk = ?", [(pk,) for pk in pks.values()])
+        pks = self._pks(tenant, [d["id"] for d in changed + renumbered])
+        for table in INDEX_TABLES:
+            self.many(f"DELETE FROM {table} WHERE pk = ?", [(pks[d["id"]],) for d in changed])
         self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
+        self.many("DELETE FROM entity_values WHERE pk = ?", [(pks[d["id"]],) for d in renumbered])
+        self.many(
+            VALUES_INSERT,
+            [(tenant, name, num, pks[d["id"]]) for d in renumbered for name, num in value_rows(d)],
+        )
 
     def delete(self, tenant: str, entity_id: str) -> bool:
+        self._last = None
         previous = self.get(tenant, entity_id)
         row = self.x(
             "DELETE FROM entities WHERE tenant = ? AND id = ? RETURNING pk", (tenant, entity_id)
@@ -304,11 +452,16 @@ class SqlSession:
     def changed(self, tenant: str, old: Doc | None, new: Doc | None) -> None:
         """Same-transaction consequences of an entity change: history rows and the
         notifications of matching subscriptions (outbox)."""
-        from dos.broker.subscriptions.outbox import enqueue_change
-        from dos.broker.temporal.history import record_change
+        self.changed_many(tenant, [(old, new)])
 
-        record_change(self, tenant, old, new)
-        enqueue_change(self, tenant, old, new)
+    def changed_many(self, tenant: str, changes: list[tuple[Doc | None, Doc | None]]) -> None:
+        """:meth:`changed` for several entities, the history written in bulk."""
+        from dos.broker.subscriptions.outbox import enqueue_change
+        from dos.broker.temporal.history import record_changes
+
+        record_changes(self, tenant, changes)
+        for old, new in changes:
+            enqueue_change(self, tenant, old, new)
 
     # -- discovery ----------------------------------------------------------------------
     def type_summary(self, tenant: str) -> list[tuple[str, int, list[tuple[str, str]]]]:

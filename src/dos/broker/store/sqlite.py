@@ -13,11 +13,14 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from dos.broker.query.sql import register_sqlite_functions
-from dos.broker.store.migrations import MIGRATIONS, MigrationsPending, pending
+from dos.broker.store.migrations import BACKFILLS, MIGRATIONS, MigrationsPending, pending
 from dos.broker.store.session import SqlSession
 from dos.broker.store.writer import GroupCommitWriter
 
 T = TypeVar("T")
+#: ``FULL``: an acknowledged commit survives power loss. ``NORMAL`` (WAL): no fsync per commit,
+#: only at checkpoints; survives a process crash, may lose the last commits on power loss.
+SYNCHRONOUS_MODES = ("FULL", "NORMAL")
 
 
 @lru_cache(maxsize=256)
@@ -34,8 +37,11 @@ class SqliteStore:
 
     engine = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
+        if synchronous not in SYNCHRONOUS_MODES:
+            raise ValueError(f"SQLite synchronous mode must be one of {SYNCHRONOUS_MODES}")
         self.path = path
+        self.synchronous = synchronous
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -45,7 +51,7 @@ class SqliteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA busy_timeout=10000")
         conn.create_function("ngsi_regexp", 2, _regexp, deterministic=True)
         register_sqlite_functions(conn)  # REGEXP for the q / scopeQ SQL
@@ -98,6 +104,8 @@ class SqliteStore:
                     continue
                 for statement in filter(str.strip, ddl.split(";\n")):
                     conn.execute(statement)
+                if name in BACKFILLS:
+                    BACKFILLS[name](SqlSession(conn))
                 conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
                 conn.execute("COMMIT")
             except BaseException:

@@ -113,6 +113,9 @@ class GroupCommitWriter:
                 if not future.set_running_or_notify_cancel():
                     continue
                 conn.execute("SAVEPOINT w")
+                forget = getattr(session, "forget", None)
+                if forget is not None:
+                    forget()
                 try:
                     result = fn(session)
                 except Exception as exc:

@@ -127,23 +127,38 @@ def record_change(
     session: Any, tenant: str, old: dict[str, Any] | None, new: dict[str, Any] | None
 ) -> None:
     """Append the history of one entity change (``session``: a write :class:`SqlSession`)."""
+    record_changes(session, tenant, [(old, new)])
+
+
+def record_changes(
+    session: Any,
+    tenant: str,
+    changes: list[tuple[dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Append the history of several entity changes, (old, new) pairs, with one statement
+    per table (batch operations write thousands of instances at once)."""
     moment = now_ms()
-    rows = change_rows(tenant, old, new, moment)
+    rows: list[Row] = []
+    upserts: list[Row] = []
+    deletions: list[Row] = []
+    for old, new in changes:
+        rows.extend(change_rows(tenant, old, new, moment))
+        entity_id = (new or old or {}).get("id", "")
+        if new is not None:
+            upserts.append(
+                (
+                    tenant,
+                    entity_id,
+                    orjson.dumps(new.get("type", [])).decode(),
+                    to_ms(new.get("createdAt")) or moment,
+                    moment,
+                )
+            )
+        else:
+            deletions.append((moment, moment, tenant, entity_id))
     session.many(INSERT, rows)
-    entity_id = (new or old or {}).get("id", "")
-    if new is not None:
-        session.x(
-            UPSERT_ENTITY,
-            (
-                tenant,
-                entity_id,
-                orjson.dumps(new.get("type", [])).decode(),
-                to_ms(new.get("createdAt")) or moment,
-                moment,
-            ),
-        )
-    else:
-        session.x(
-            "UPDATE temporal_entities SET deleted_ms = ?, modified_ms = ? WHERE tenant = ? AND id = ?",
-            (moment, moment, tenant, entity_id),
-        )
+    session.many(UPSERT_ENTITY, upserts)
+    session.many(
+        "UPDATE temporal_entities SET deleted_ms = ?, modified_ms = ? WHERE tenant = ? AND id = ?",
+        deletions,
+    )

@@ -11,6 +11,12 @@ def to_ms(text: Any) -> int | None:
     """Epoch milliseconds of an ISO 8601 date-time with a zone; None when it is not one."""
     if not isinstance(text, str):
         return None
+    return _text_ms(text)
+
+
+@lru_cache(maxsize=4096)
+def _text_ms(text: str) -> int | None:
+    # cached: the instances of one write share their createdAt/modifiedAt
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
