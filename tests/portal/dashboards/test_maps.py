@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from dos.portal.dashboards import cache as dashboard_cache
 from dos.portal.dashboards.scale import STATES, colour, viridis
 from tests.factories import dortmund, schwerte
 from tests.portal.dashboards.conftest import CORE, MENGEDE, sensor
@@ -79,6 +80,7 @@ def test_latest_json_answers_current_values(client, network) -> None:
     assert by_id["urn:ngsi-ld:GreenspaceRecord:tree1"]["value"] == 22.0
     assert "colour" not in by_id["urn:ngsi-ld:GreenspaceRecord:tree1"]
     network("dortmund", [sensor("WeatherObserved", CORE[0], *CORE[1:], temperature=12.0)])
+    dashboard_cache.invalidate("dortmund")  # what news of new data does (else: after the TTL)
     body = client.get("/dashboard/dortmund/latest.json").json()
     assert {s["id"]: s["value"] for s in body["sensors"]}[
         "urn:ngsi-ld:WeatherObserved:core"

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+from html import escape
 from typing import Any
+from urllib.parse import quote
 
+import orjson
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dos.portal.dashboards import analyses, charts, geomap
+from dos.portal.dashboards import analyses, cache, charts, geomap
 from dos.portal.dashboards import sensors as sensor_source
 from dos.portal.dashboards.scale import STATES, legend_stops
 from dos.portal.dashboards.sensors import (
@@ -44,6 +48,19 @@ def value_text(attribute: str, value: Any) -> str:
     return f"{formats.number_format(value, 1)} {unit}".strip()
 
 
+class _Texts(dict[tuple[str, type, Any], str]):
+    """:func:`value_text` once per distinct plain value (a map shows hundreds of equal ones)."""
+
+    def of(self, attribute: str, value: Any) -> str:
+        if type(value) not in (str, int, float):
+            return value_text(attribute, value)
+        key = (attribute, type(value), value)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = value_text(attribute, value)
+        return found
+
+
 def _layer(request: HttpRequest, sensors: list[Sensor]) -> Layer:
     key = request.GET.get("layer", "")
     if key in LAYER_BY_KEY:
@@ -54,35 +71,70 @@ def _layer(request: HttpRequest, sensors: list[Sensor]) -> Layer:
     return LAYERS[0]
 
 
-def _station_url(sensor: Sensor) -> str:
-    return reverse("dashboards_city:station", args=[sensor.city, sensor.id])
+#: what ``reverse`` leaves unquoted in a path argument (django.urls.resolvers)
+_PATH_SAFE = "!$&'()*+,;=/~:@"
+
+
+def _station_url(sensor: Sensor, prefixes: dict[str, str] | None = None) -> str:
+    """The station page of a sensor; ``prefixes`` caches each city's path, since reversing
+    once per sensor costs more than the rest of the map."""
+    if prefixes is None:
+        return reverse("dashboards_city:station", args=[sensor.city, sensor.id])
+    prefix = prefixes.get(sensor.city)
+    if prefix is None:
+        prefix = prefixes[sensor.city] = reverse(
+            "dashboards_city:station", args=[sensor.city, "-"]
+        )[:-2]
+    return f"{prefix}{quote(sensor.id, safe=_PATH_SAFE)}/"
 
 
 def _rows(sensors: list[Sensor]) -> list[dict[str, Any]]:
     rows = []
+    prefixes: dict[str, str] = {}
+    texts = _Texts()
     for sensor in sorted(sensors, key=lambda s: (s.city, s.type, s.name)):
         attribute = MAIN_ATTRIBUTE.get(sensor.type, "")
         rows.append(
             {
                 "sensor": sensor,
                 "attribute": attribute,
-                "text": value_text(attribute, sensor.value(attribute)),
-                "url": _station_url(sensor),
+                "text": texts.of(attribute, sensor.value(attribute)),
+                "url": _station_url(sensor, prefixes),
             }
         )
     return rows
 
 
+def _observed_text(moment: dt.datetime | None, memo: dict[Any, str]) -> str:
+    """A measuring time in the short local format, formatted once per minute shown."""
+    if moment is None:
+        return "–"
+    minute = moment.replace(second=0, microsecond=0)
+    found = memo.get(minute)
+    if found is None:
+        found = memo[minute] = formats.date_format(
+            timezone.localtime(moment), "SHORT_DATETIME_FORMAT"
+        )
+    return found
+
+
 def _rows_html(rows: list[dict[str, Any]], region: bool) -> str:
     """The sensor table's rows (markup built here for speed, like the SVG layers)."""
     out = []
+    # the short format has no seconds, so one text per minute serves every sensor in it
+    memo: dict[Any, str] | None = (
+        {} if "s" not in str(formats.get_format("SHORT_DATETIME_FORMAT")) else None
+    )
     for row in rows:
         sensor = row["sensor"]
-        observed = (
-            formats.date_format(timezone.localtime(sensor.observed), "SHORT_DATETIME_FORMAT")
-            if sensor.observed
-            else "–"
-        )
+        if memo is None:
+            observed = (
+                formats.date_format(timezone.localtime(sensor.observed), "SHORT_DATETIME_FORMAT")
+                if sensor.observed
+                else "–"
+            )
+        else:
+            observed = _observed_text(sensor.observed, memo)
         city = f"<td>{escape(sensor.city.capitalize())}</td>" if region else ""
         out.append(
             f'<tr data-id="{escape(sensor.id)}"><th scope="row"><a href="{escape(row["url"])}">'
@@ -93,14 +145,39 @@ def _rows_html(rows: list[dict[str, Any]], region: bool) -> str:
     return "\n".join(out)
 
 
+def city_sensors(tenants: list[str]) -> tuple[list[Sensor], str]:
+    """The tenants' sensors from the dashboards' cache, and the version of that snapshot."""
+    return cache.sensors(tenants, lambda tenant: sensors_of([tenant]))
+
+
+def _drawn(sensors: list[Sensor], layer: Layer, tenants: list[str], region: bool) -> dict[str, Any]:
+    """What the map page draws from a snapshot: SVG layers, table rows and the map's size."""
+    view = geomap.build(sensors, layer, tenants)
+    texts = _Texts()
+    for point in view.points:
+        point.text = texts.of(layer.attribute, point.value)  # type: ignore[attr-defined]
+    return {
+        "width": view.width,
+        "height": view.height,
+        "count": len(view.points),
+        "svg": geomap.svg_layers(view),
+        "rows_html": _rows_html(_rows(sensors), region),
+    }
+
+
 def _map_page(request: HttpRequest, cities: list[City], region: bool) -> HttpResponse:
     tenants = [c.tenant for c in cities]
-    sensors = sensors_of(tenants)
+    sensors, version = city_sensors(tenants)
     layer = _layer(request, sensors)
-    view = geomap.build(sensors, layer, tenants)
-    for point in view.points:
-        point.text = value_text(layer.attribute, point.value)  # type: ignore[attr-defined]
-        point.url = _station_url(point.sensor)  # type: ignore[attr-defined]
+    drawn = cache.remember(
+        lambda: _drawn(sensors, layer, tenants, region),
+        "map",
+        version,
+        layer.key,
+        region,
+        get_language(),
+        timezone.get_current_timezone_name(),
+    )
     if layer.categorical:
         legend = [(_("free"), STATES["free"]), (_("occupied"), STATES["occupied"])]
     else:
@@ -114,12 +191,12 @@ def _map_page(request: HttpRequest, cities: list[City], region: bool) -> HttpRes
         "city": None if region else cities[0],
         "layers": LAYERS,
         "layer": layer,
-        "map": view,
+        "map": drawn,
         "legend": legend,
-        "clustered": len(view.points) >= CLUSTER_FROM,
+        "clustered": drawn["count"] >= CLUSTER_FROM,
         "rows": sensors,
-        "rows_html": _rows_html(_rows(sensors), region),
-        "svg": geomap.svg_layers(view),
+        "rows_html": drawn["rows_html"],
+        "svg": drawn["svg"],
         "latest_urls": " ".join(
             reverse("dashboards:latest", args=[c.slug]) + f"?layer={layer.key}" for c in cities
         ),
@@ -139,20 +216,44 @@ def city_map(request: HttpRequest, city: str) -> HttpResponse:
     return _map_page(request, [request.city], region=False)  # type: ignore[attr-defined]
 
 
-def latest(request: HttpRequest, slug: str) -> JsonResponse:
-    """The current values of a city's sensors, polled by the map page."""
+def latest(request: HttpRequest, slug: str) -> HttpResponse:
+    """The current values of a city's sensors, polled by the map page.
+
+    The body is built once per snapshot, layer and language; its ETag lets a poll that
+    brings nothing new end with 304 Not Modified (the browser revalidates: ``no-cache``).
+    """
     found = City.objects.filter(slug=slug).first()
     if found is None:
         return JsonResponse({"error": f"city: there is no city {slug!r}"}, status=404)
-    sensors = sensors_of([found.tenant])
     key = request.GET.get("layer")
     if key and key not in LAYER_BY_KEY:
         return JsonResponse(
             {"error": f"layer: must be one of {', '.join(LAYER_BY_KEY)}"}, status=400
         )
     layer = LAYER_BY_KEY[key] if key else None
+    sensors, version = city_sensors([found.tenant])
+    body, etag = cache.remember(
+        lambda: _latest_body(found.slug, sensors, layer),
+        "latest",
+        version,
+        key or "",
+        get_language(),
+    )
+    headers = {"Cache-Control": "no-cache", "ETag": etag, "Vary": "Accept-Language, Cookie"}
+    if etag in _etags(request.headers.get("If-None-Match", "")):
+        return HttpResponse(status=304, headers=headers)
+    return HttpResponse(body, content_type="application/json", headers=headers)
+
+
+def _etags(header: str) -> set[str]:
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+def _latest_body(slug: str, sensors: list[Sensor], layer: Layer | None) -> tuple[bytes, str]:
+    """The JSON of ``latest`` and its ETag."""
     from dos.portal.dashboards.scale import colour
 
+    texts = _Texts()
     items = []
     for sensor in sensors:
         attribute = MAIN_ATTRIBUTE.get(sensor.type, "")
@@ -162,17 +263,19 @@ def latest(request: HttpRequest, slug: str) -> JsonResponse:
             "type": sensor.type,
             "attribute": attribute,
             "value": value,
-            "text": value_text(attribute, value),
+            "text": texts.of(attribute, value),
             "observedAt": sensor.observed.isoformat() if sensor.observed else None,
         }
         if layer and sensor.type in layer.types and layer.attribute in sensor.values:
-            item["colour"] = colour(sensor.values[layer.attribute], layer.low, layer.high)
-            item["layerText"] = value_text(layer.attribute, sensor.values[layer.attribute])
+            shown = sensor.values[layer.attribute]
+            item["colour"] = colour(shown, layer.low, layer.high)
+            item["layerText"] = texts.of(layer.attribute, shown)
         items.append(item)
-    return JsonResponse(
-        {"city": found.slug, "time": sensor_source.now().isoformat(), "sensors": items},
-        headers={"Cache-Control": "no-store"},
-    )
+    values = orjson.dumps(items)
+    head = orjson.dumps({"city": slug, "time": sensor_source.now().isoformat()})
+    body = head[:-1] + b',"sensors":' + values + b"}"
+    # the ETag names the values only: a poll that brings the same values again is a 304
+    return body, f'"{hashlib.blake2b(values, digest_size=12).hexdigest()}"'
 
 
 def _sensor_or_404(request: HttpRequest, entity_id: str) -> Sensor:
@@ -196,6 +299,21 @@ def _station_series(
     return attribute, rng, rows, start, end
 
 
+def _series_table_html(rows: list[charts.Row]) -> str:
+    """The rows of the table behind the chart (markup built here: a year has 365 rows and
+    the template's ``floatformat`` costs more than the rest of the page)."""
+    separator = str(formats.get_format("DECIMAL_SEPARATOR"))
+
+    def number(value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}".replace(".", separator)
+
+    return "".join(
+        f"<tr><td>{formats.date_format(timezone.localtime(r.start), 'SHORT_DATETIME_FORMAT')}"
+        f"</td><td>{number(r.avg)}</td><td>{number(r.low)}</td><td>{number(r.high)}</td></tr>"
+        for r in rows
+    )
+
+
 def station(request: HttpRequest, city: str, entity_id: str) -> HttpResponse:
     """A sensor's current values and its chart over a chosen range."""
     sensor = _sensor_or_404(request, entity_id)
@@ -214,6 +332,7 @@ def station(request: HttpRequest, city: str, entity_id: str) -> HttpResponse:
         "ranges": charts.RANGES,
         "range": rng,
         "rows": rows,
+        "table_html": _series_table_html(rows),
         "chart": chart,
         "start": start,
         "end": end,
@@ -256,7 +375,7 @@ def station_csv(request: HttpRequest, city: str, entity_id: str) -> HttpResponse
 def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
     """Heat island, air quality, parking and trees of one city."""
     tenant = request.city.tenant  # type: ignore[attr-defined]
-    sensors = sensors_of([tenant])
+    sensors, _version = city_sensors([tenant])
     try:
         days = max(1, min(30, int(request.GET.get("days", "7"))))
     except ValueError:
