@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -83,6 +84,17 @@ def _pairs(attribute: Any) -> list[tuple[Any, str]]:
     return sorted(found, key=lambda pair: pair[1])
 
 
+def _count(attribute: Any) -> int:
+    """How many instances an attribute in the temporalValues representation holds."""
+    items = attribute if isinstance(attribute, list) else [attribute]
+    return sum(
+        len(item.get(member) or [])
+        for item in items
+        if isinstance(item, dict)
+        for member in VALUE_LISTS
+    )
+
+
 async def history_rows(
     tenant: str, entity_type: str, attrs: list[str], time_at: str, end_time_at: str
 ) -> AsyncIterator[list[HistoryRow]]:
@@ -90,8 +102,9 @@ async def history_rows(
     instant in [time_at, end_time_at), one attribute chunk at a time.
 
     Entities are paged; when the broker cut an attribute at its instance limit (206 with
-    Content-Range, ETSI GS CIM 009 §6.3.10) each attribute of that page is read on from its
-    last instant, so at most one broker page is held in memory.
+    Content-Range, ETSI GS CIM 009 §6.3.10) that attribute is read on from its last instant
+    in slices of time (:func:`_read_on`), so at most one broker page is held in memory and
+    the time grows linearly with the history.
     """
     client = _client()
     window = {"timerel": "between", "endTimeAt": end_time_at, "options": "temporalValues"}
@@ -107,13 +120,16 @@ async def history_rows(
                 timeAt=time_at,
                 **window,
             )
+            # the broker cuts every attribute at the same instance limit: those that have
+            # that many instances were cut (§6.3.10), the others are complete
+            limit = max((_count(e.get(a)) for e in page for a in attrs), default=0)
             for entity in page:
                 entity_id = str(entity.get("id"))
                 for attr in attrs:
                     pairs = _pairs(entity.get(attr))
                     if pairs:
                         yield [(entity_id, attr, instant, value) for value, instant in pairs]
-                    if cut and pairs:
+                    if cut and pairs and len(pairs) >= limit:
                         async for chunk in _read_on(client, tenant, entity_id, attr, pairs, window):
                             yield chunk
             if len(page) < HISTORY_PAGE:
@@ -121,6 +137,19 @@ async def history_rows(
             offset += HISTORY_PAGE
     finally:
         await client.aclose()
+
+
+def _ms(instant: str) -> int:
+    """Epoch milliseconds of an instant as the temporal API writes them."""
+    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _instant(ms: int) -> str:
+    moment = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 async def _read_on(
@@ -131,20 +160,46 @@ async def _read_on(
     pairs: list[tuple[Any, str]],
     window: dict[str, str],
 ) -> AsyncIterator[list[HistoryRow]]:
-    """The rest of one attribute's history after a cut response, chunk by chunk."""
-    while True:
-        last = pairs[-1][1]
-        seen_at_last = sum(1 for _value, instant in pairs if instant == last)
+    """The rest of one attribute's history after a cut response, chunk by chunk.
+
+    Keyset pages in time: each request asks for a slice [from, to) that should hold about as
+    many instances as the cut response did (its density), not for everything up to the end —
+    the broker then reads only that slice, so a long history costs time linear in its size
+    and each chunk is at most one broker page.
+    """
+    end_ms = _ms(window["endTimeAt"])
+    cap = len(pairs)
+    last = pairs[-1][1]
+    seen_at_last = sum(1 for _value, instant in pairs if instant == last)
+    cursor = _ms(last)
+    span = max(cursor - _ms(pairs[0][1]), 1000)
+    while cursor < end_ms:
+        upto = min(end_ms, cursor + span)
         page, cut = await client.query_temporal(
-            tenant=tenant, id=entity_id, attrs=[attr], limit=1, timeAt=last, **window
+            tenant=tenant,
+            id=entity_id,
+            attrs=[attr],
+            limit=1,
+            timeAt=_instant(cursor),
+            **{**window, "endTimeAt": _instant(upto)},
         )
         more = _pairs(page[0].get(attr)) if page else []
-        # timeAt is inclusive: the instances at the last instant were already written
-        at_last = [pair for pair in more if pair[1] == last][seen_at_last:]
-        fresh = at_last + [pair for pair in more if pair[1] > last]
-        if not fresh:
-            return
-        yield [(entity_id, attr, instant, value) for value, instant in fresh]
-        if not cut:
-            return
-        pairs = more
+        if cut and more:
+            # timeAt is inclusive: the instances at the last instant were already written
+            at_last = [pair for pair in more if pair[1] == last][seen_at_last:]
+            fresh = at_last + [pair for pair in more if pair[1] > last]
+            if not fresh:
+                return  # more instances at one instant than the broker returns at once
+            last = more[-1][1]
+            seen_at_last = sum(1 for _value, instant in more if instant == last)
+            span = max(_ms(last) - cursor, 1000)
+            cursor = _ms(last)
+        else:
+            at_last = [pair for pair in more if pair[1] == last][seen_at_last:]
+            fresh = at_last + [pair for pair in more if pair[1] != last]
+            # the slice held fewer than a page: the next one may be wider
+            if len(more) < cap // 2:
+                span *= 2
+            cursor, last, seen_at_last = upto, "", 0
+        if fresh:
+            yield [(entity_id, attr, instant, value) for value, instant in fresh]
