@@ -2,12 +2,14 @@
 
 Reading is what costs: the broker compacts every entity of a city (about 700 in Schwerte) for
 a map, and aggregates up to a year of 5-minute values for a station chart, while drawing the
-result takes a few milliseconds. So, in Django's cache:
+result takes a few milliseconds. So:
 
 - a city's **sensor snapshot** (:func:`sensors`) is shared by its map, its live values
-  (``latest.json``), its analyses and the station pages for ``DOS_DASHBOARD_CACHE_SECONDS``.
-  :func:`invalidate` starts a new snapshot at once, for code that learns of new data (an
-  NGSI-LD notification); the short lifetime bounds staleness when nobody tells.
+  (``latest.json``) and its analyses for ``DOS_DASHBOARD_CACHE_SECONDS``. It is kept in the
+  process (unpickling it from Django's cache would cost more than drawing the map), under a
+  generation kept in Django's cache: :func:`invalidate` starts a new snapshot at once in every
+  process sharing that cache, for code that learns of new data (an NGSI-LD notification); the
+  short lifetime bounds staleness when nobody tells.
 - what is drawn from one snapshot (:func:`remember`) is kept under the snapshot's version,
   so it is computed once per snapshot, language and time zone.
 - an aggregated **series** (:func:`series`) is kept in two parts: the periods that are over
@@ -79,19 +81,40 @@ def remember(compute: Callable[[], T], *parts: Any) -> T:
     return found  # type: ignore[no-any-return]
 
 
+#: snapshots kept in this process: (epoch, tenant, generation) → (expiry, (version, sensors));
+#: not in Django's cache, since unpickling 700 sensors costs more than drawing the map
+_snapshots: dict[tuple[str, str, int], tuple[float, tuple[str, list[Any]]]] = {}
+
+
+def _epoch() -> str:
+    """A token in Django's cache; emptying that cache also retires this process's snapshots."""
+    key = PREFIX + "epoch"
+    found = cache.get(key)
+    if found is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        found = cache.get(key)
+    return str(found)
+
+
 def sensors(tenants: list[str], read: Callable[[str], list[Any]]) -> tuple[list[Any], str]:
     """The sensors of the tenants (``read(tenant)`` on a miss) and a version naming the
     snapshots they came from (part of the key of anything drawn from them)."""
     seconds = ttl()
     found: list[Any] = []
     versions = []
+    now = time.monotonic()
+    epoch = _epoch() if seconds else ""
     for tenant in tenants:
-        key = _key("sensors", tenant, generation(tenant))
-        entry = cache.get(key) if seconds else None
-        if entry is None:
+        key = (epoch, tenant, generation(tenant))
+        kept = _snapshots.get(key) if seconds else None
+        if kept is not None and kept[0] > now:
+            entry = kept[1]
+        else:
             entry = (uuid.uuid4().hex[:12], read(tenant))
             if seconds:
-                cache.set(key, entry, seconds)
+                for old in [k for k, (expiry, _) in _snapshots.items() if expiry <= now]:
+                    _snapshots.pop(old, None)
+                _snapshots[key] = (now + seconds, entry)
         versions.append(entry[0])
         found.extend(entry[1])
     return found, "-".join(versions)
