@@ -202,3 +202,15 @@ def test_year_chart_uses_daily_periods() -> None:
         "30d": 120,
         "1y": 365,
     }
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_table_dates_read_as_django_formats_them(language: str) -> None:
+    from django.utils import formats, timezone, translation
+
+    moment = timezone.localtime(dt.datetime(2026, 3, 7, 17, 5, tzinfo=dt.UTC))
+    with translation.override(language):
+        fast = views._date_formatter("SHORT_DATETIME_FORMAT")(moment)
+        assert fast == formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    if language == "de":
+        assert fast == "07.03.2026 18:05"

@@ -299,17 +299,32 @@ def _station_series(
     return attribute, rng, rows, start, end
 
 
+#: Django date format characters with a plain strftime equivalent
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+def _date_formatter(name: str) -> Any:
+    """A function formatting a local datetime in the named Django format: strftime when the
+    format has only plain numeric parts (``d.m.Y H:i``), else Django's ``date_format``."""
+    django_format = str(formats.get_format(name))
+    if all(c in _STRFTIME or not c.isalpha() for c in django_format) and "\\" not in django_format:
+        pattern = "".join(_STRFTIME.get(c, c.replace("%", "%%")) for c in django_format)
+        return lambda moment: moment.strftime(pattern)
+    return lambda moment: formats.date_format(moment, name)
+
+
 def _series_table_html(rows: list[charts.Row]) -> str:
     """The rows of the table behind the chart (markup built here: a year has 365 rows and
-    the template's ``floatformat`` costs more than the rest of the page)."""
+    the template's ``date`` and ``floatformat`` cost more than the rest of the page)."""
     separator = str(formats.get_format("DECIMAL_SEPARATOR"))
+    date = _date_formatter("SHORT_DATETIME_FORMAT")
 
     def number(value: float | None) -> str:
         return "" if value is None else f"{value:.1f}".replace(".", separator)
 
     return "".join(
-        f"<tr><td>{formats.date_format(timezone.localtime(r.start), 'SHORT_DATETIME_FORMAT')}"
-        f"</td><td>{number(r.avg)}</td><td>{number(r.low)}</td><td>{number(r.high)}</td></tr>"
+        f"<tr><td>{date(timezone.localtime(r.start))}</td><td>{number(r.avg)}</td>"
+        f"<td>{number(r.low)}</td><td>{number(r.high)}</td></tr>"
         for r in rows
     )
 
