@@ -176,8 +176,8 @@ def test_history_reads_on_in_slices_of_time(
         *expected,
         ("0001", "2026-11-05T12", "99.0"),
     ]
-    read_on = [a for a in asked if "id" in a]
-    assert {a["id"] for a in read_on} == {"urn:ngsi-ld:WeatherObserved:dortmund-0000"}
+    # after a cut answer every attribute of its page is read on (any may have been cut)
+    read_on = [a for a in asked if a.get("id") == "urn:ngsi-ld:WeatherObserved:dortmund-0000"]
     # each read-on asks for a slice of about one response's span, not for the rest of the
     # period: the broker reads only that slice (linear, not quadratic, in the history)
     assert all(a["endTimeAt"] < "2026-11-10T00:00:00Z" for a in read_on[:-1])

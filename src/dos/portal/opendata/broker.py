@@ -84,17 +84,6 @@ def _pairs(attribute: Any) -> list[tuple[Any, str]]:
     return sorted(found, key=lambda pair: pair[1])
 
 
-def _count(attribute: Any) -> int:
-    """How many instances an attribute in the temporalValues representation holds."""
-    items = attribute if isinstance(attribute, list) else [attribute]
-    return sum(
-        len(item.get(member) or [])
-        for item in items
-        if isinstance(item, dict)
-        for member in VALUE_LISTS
-    )
-
-
 async def history_rows(
     tenant: str, entity_type: str, attrs: list[str], time_at: str, end_time_at: str
 ) -> AsyncIterator[list[HistoryRow]]:
@@ -120,17 +109,16 @@ async def history_rows(
                 timeAt=time_at,
                 **window,
             )
-            # the broker cuts every attribute at the same instance limit: those that have
-            # that many instances were cut (§6.3.10), the others are complete
-            limit = max((_count(e.get(a)) for e in page for a in attrs), default=0)
             for entity in page:
                 entity_id = str(entity.get("id"))
                 for attr in attrs:
                     pairs = _pairs(entity.get(attr))
                     if pairs:
                         yield [(entity_id, attr, instant, value) for value, instant in pairs]
-                    if cut and pairs and len(pairs) >= limit:
-                        async for chunk in _read_on(client, tenant, entity_id, attr, pairs, window):
+                    if cut:  # any attribute may have been cut, even to nothing
+                        async for chunk in _read_on(
+                            client, tenant, entity_id, attr, pairs, window, time_at
+                        ):
                             yield chunk
             if len(page) < HISTORY_PAGE:
                 return
@@ -159,20 +147,26 @@ async def _read_on(
     attr: str,
     pairs: list[tuple[Any, str]],
     window: dict[str, str],
+    time_at: str,
 ) -> AsyncIterator[list[HistoryRow]]:
-    """The rest of one attribute's history after a cut response, chunk by chunk.
+    """The rest of one attribute's history after a cut response (``pairs``: what it held of
+    the attribute, perhaps nothing), chunk by chunk.
 
     Keyset pages in time: each request asks for a slice [from, to) that should hold about as
     many instances as the cut response did (its density), not for everything up to the end —
     the broker then reads only that slice, so a long history costs time linear in its size
-    and each chunk is at most one broker page.
+    and each chunk is at most one broker page. Instants are compared as times, not as text.
     """
     end_ms = _ms(window["endTimeAt"])
     cap = len(pairs)
-    last = pairs[-1][1]
-    seen_at_last = sum(1 for _value, instant in pairs if instant == last)
-    cursor = _ms(last)
-    span = max(cursor - _ms(pairs[0][1]), 1000)
+    if pairs:
+        last_ms = _ms(pairs[-1][1])
+        seen_at_last = sum(1 for _value, instant in pairs if _ms(instant) == last_ms)
+        cursor = last_ms
+        span = max(cursor - _ms(pairs[0][1]), 1000)
+    else:  # nothing of it yet: from the start, the broker's limit sets the first slice
+        cursor, last_ms, seen_at_last = _ms(time_at), -1, 0
+        span = max(end_ms - cursor, 1000)
     while cursor < end_ms:
         upto = min(end_ms, cursor + span)
         page, cut = await client.query_temporal(
@@ -183,23 +177,25 @@ async def _read_on(
             timeAt=_instant(cursor),
             **{**window, "endTimeAt": _instant(upto)},
         )
-        more = _pairs(page[0].get(attr)) if page else []
+        more = (
+            [(value, instant, _ms(instant)) for value, instant in _pairs(page[0].get(attr))]
+            if page
+            else []
+        )
+        # timeAt is inclusive: the instances at the last instant were already written
+        at_last = [(v, i) for v, i, ms in more if ms == last_ms][seen_at_last:]
+        fresh = at_last + [(v, i) for v, i, ms in more if ms > last_ms]
         if cut and more:
-            # timeAt is inclusive: the instances at the last instant were already written
-            at_last = [pair for pair in more if pair[1] == last][seen_at_last:]
-            fresh = at_last + [pair for pair in more if pair[1] > last]
             if not fresh:
                 return  # more instances at one instant than the broker returns at once
-            last = more[-1][1]
-            seen_at_last = sum(1 for _value, instant in more if instant == last)
-            span = max(_ms(last) - cursor, 1000)
-            cursor = _ms(last)
+            last_ms = more[-1][2]
+            seen_at_last = sum(1 for _v, _i, ms in more if ms == last_ms)
+            span = max(last_ms - cursor, 1000)
+            cursor = last_ms
         else:
-            at_last = [pair for pair in more if pair[1] == last][seen_at_last:]
-            fresh = at_last + [pair for pair in more if pair[1] != last]
             # the slice held fewer than a page: the next one may be wider
-            if len(more) < cap // 2:
+            if len(more) < max(cap, 2) // 2:
                 span *= 2
-            cursor, last, seen_at_last = upto, "", 0
+            cursor, last_ms, seen_at_last = upto, upto - 1, 0
         if fresh:
             yield [(entity_id, attr, instant, value) for value, instant in fresh]
