@@ -227,6 +227,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed logins per account and address before login is paused.",
     ),
     Setting("LOGIN_LOCKOUT_SECONDS", "int", "300", "How long login stays paused."),
+    Setting(
+        "DASHBOARD_CACHE_SECONDS",
+        "int",
+        "5",
+        "How long the dashboards reuse a city's sensor values read from the broker (maps, "
+        "live values, analyses); 0 reads them anew for every request. Aggregated chart "
+        "periods that are over are kept longer (see docs/dashboards.md).",
+    ),
 )
 
 _BY_ENV: dict[str, Setting] = {s.env: s for s in SETTINGS}

@@ -145,7 +145,7 @@ class BrokerClient:
         if response.status_code == 404:
             return None
         self._check(response)
-        result: dict[str, Any] = response.json()
+        result: dict[str, Any] = orjson.loads(response.content)
         return result
 
     async def query_entities(
@@ -174,7 +174,7 @@ class BrokerClient:
         if response.status_code == 404 and tenant:
             return []  # a tenant without any entity yet
         self._check(response)
-        result: list[dict[str, Any]] = response.json()
+        result: list[dict[str, Any]] = orjson.loads(response.content)
         return result
 
     async def get_temporal_entity(
@@ -191,7 +191,7 @@ class BrokerClient:
         if response.status_code == 404:
             return None
         self._check(response)
-        result: dict[str, Any] = response.json()
+        result: dict[str, Any] = orjson.loads(response.content)
         return result
 
     async def query_temporal(
@@ -217,7 +217,7 @@ class BrokerClient:
         if response.status_code == 404 and tenant:
             return [], None
         self._check(response)
-        result: list[dict[str, Any]] = response.json()
+        result: list[dict[str, Any]] = orjson.loads(response.content)
         cut = response.headers.get("Content-Range") if response.status_code == 206 else None
         return result, cut
 
@@ -230,7 +230,7 @@ class BrokerClient:
         if response.status_code == 404 and tenant:
             return []
         self._check(response)
-        result: list[dict[str, Any]] = response.json()
+        result: list[dict[str, Any]] = orjson.loads(response.content)
         return result
 
     async def put_subscription(self, subscription: dict[str, Any], *, tenant: str = "") -> bool:

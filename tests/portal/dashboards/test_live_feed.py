@@ -24,7 +24,7 @@ BASE = "http://portal.test"
 
 
 @pytest.fixture
-def notified(broker, client):
+def notified(broker, client, monkeypatch):
     """Registers the subscriptions of both cities; returns ``deliver()``, which lets the
     broker's dispatcher deliver what is due to the portal's endpoint (through the test
     client, so the test database is the one the view writes to)."""
@@ -34,6 +34,7 @@ def notified(broker, client):
     dortmund()
     schwerte()
     app = broker_app.current_app(None)
+    monkeypatch.setattr(feed, "_base_url", BASE)  # pages re-registering keep this endpoint
 
     async def register() -> None:
         client_ = BrokerClient(app=app)
@@ -90,10 +91,13 @@ def test_a_measure_reaches_the_live_endpoint_through_a_notification(
     assert core["colour"] == colour(21.5, -5, 35)
     assert core["observedAt"] == NOW.isoformat()
     cursor = body["cursor"]
+    assert "21,5 °C" in client.get("/dortmund/dashboard/").content.decode()  # now cached
 
     later = NOW + dt.timedelta(minutes=5)
     broker("dortmund", [sensor("WeatherObserved", *CORE, at=later, temperature=33.0)])
     notified()
+    # the notification invalidated the cached map: the page shows the new value at once
+    assert "33,0 °C" in client.get("/dortmund/dashboard/").content.decode()
     changed = client.get("/dashboard/dortmund/latest.json", {"since": cursor}).json()
     assert [(s["id"], s["value"]) for s in changed["sensors"]] == [
         ("urn:ngsi-ld:WeatherObserved:core", 33.0)

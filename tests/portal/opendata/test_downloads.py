@@ -138,6 +138,54 @@ def test_history_reads_on_after_the_broker_cuts_an_attribute(
     }
 
 
+@pytest.fixture
+def long_history(broker: Any) -> None:
+    """Station 0 measured every 6 hours over 10 days, station 1 once."""
+    dortmund()
+    for day in range(1, 11):
+        for hour in (0, 6, 12, 18):
+            upsert(
+                [measured(0, day + hour / 100, f"2026-11-{day:02d}T{hour:02d}:00:00Z")], "dortmund"
+            )
+    upsert([measured(1, 99.0, "2026-11-05T12:00:00Z")], "dortmund")
+    dataset_sync(SYSTEM)
+
+
+def test_history_reads_on_in_slices_of_time(
+    client: Any, long_history: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dos.broker.client import BrokerClient
+    from dos.broker.http import temporal
+
+    monkeypatch.setattr(temporal, "_limit", lambda request: 4)  # one day of station 0 per response
+    asked: list[dict[str, Any]] = []
+    query = BrokerClient.query_temporal
+
+    async def spy(self: BrokerClient, **params: Any) -> Any:
+        asked.append(params)
+        return await query(self, **params)
+
+    monkeypatch.setattr(BrokerClient, "query_temporal", spy)
+    rows = history_rows(client, "von=2026-11-02&bis=2026-11-09")
+    expected = [
+        ("0000", f"2026-11-{day:02d}T{hour:02d}", f"{day + hour / 100}")
+        for day in range(2, 10)
+        for hour in (0, 6, 12, 18)
+    ]
+    assert [(r["id"][-4:], r["observedAt"][:13], r["value"]) for r in rows] == [
+        *expected,
+        ("0001", "2026-11-05T12", "99.0"),
+    ]
+    # after a cut answer every attribute of its page is read on (any may have been cut)
+    read_on = [a for a in asked if a.get("id") == "urn:ngsi-ld:WeatherObserved:dortmund-0000"]
+    # each read-on asks for a slice of about one response's span, not for the rest of the
+    # period: the broker reads only that slice (linear, not quadratic, in the history)
+    assert all(a["endTimeAt"] < "2026-11-10T00:00:00Z" for a in read_on[:-1])
+    assert read_on[0]["timeAt"] == "2026-11-02T18:00:00.000Z"
+    assert read_on[0]["endTimeAt"] == "2026-11-03T12:00:00.000Z"  # 18 h held 4 instances
+    assert len(read_on) <= 12  # 7 more days of 4 instances in slices of 18 h
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

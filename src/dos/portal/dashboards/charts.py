@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dos.broker.client import BrokerClient
+from dos.portal.dashboards import cache
 from dos.portal.dashboards.sensors import parse_time, run
 
 
@@ -51,24 +52,36 @@ def bounds(rng: Range, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 def series(tenant: str, entity_id: str, attribute: str, rng: Range, now: dt.datetime) -> list[Row]:
-    """avg/min/max per bucket of the attribute in the range, aggregated by the broker."""
+    """avg/min/max per bucket of the attribute in the range, aggregated by the broker; the
+    periods that are over come from the dashboards' cache (:func:`cache.series`)."""
     start, end = bounds(rng, now)
 
-    async def work(broker: BrokerClient) -> dict[str, Any] | None:
-        return await broker.get_temporal_entity(
-            entity_id,
-            tenant=tenant,
-            attrs=attribute,
-            options="aggregatedValues",
-            aggrMethods="avg,min,max",
-            aggrPeriodDuration=rng.period,
-            timerel="between",
-            timeAt=iso(start),
-            endTimeAt=iso(end),
-        )
+    def fetch(start_s: int, end_s: int) -> list[Row]:
+        async def work(broker: BrokerClient) -> dict[str, Any] | None:
+            return await broker.get_temporal_entity(
+                entity_id,
+                tenant=tenant,
+                attrs=attribute,
+                options="aggregatedValues",
+                aggrMethods="avg,min,max",
+                aggrPeriodDuration=rng.period,
+                timerel="between",
+                timeAt=iso(dt.datetime.fromtimestamp(start_s, dt.UTC)),
+                endTimeAt=iso(dt.datetime.fromtimestamp(end_s, dt.UTC)),
+            )
 
-    body = run(work)
-    return rows_of((body or {}).get(attribute) or {})
+        body = run(work)
+        return rows_of((body or {}).get(attribute) or {})
+
+    return cache.series(
+        (tenant, entity_id, attribute),
+        int(start.timestamp()),
+        int(end.timestamp()),
+        rng.period_s,
+        now.timestamp(),
+        fetch,
+        lambda row: int(row.start.timestamp()),
+    )
 
 
 def rows_of(aggregated: dict[str, Any]) -> list[Row]:

@@ -8,7 +8,9 @@ import csv
 import datetime as dt
 import hmac
 from collections.abc import AsyncIterator
+from html import escape
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from asgiref.sync import sync_to_async
@@ -16,12 +18,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from dos.portal.dashboards import analyses, charts, feed, geomap, occupancy
+from dos.portal.dashboards import analyses, cache, charts, feed, geomap, occupancy
 from dos.portal.dashboards import sensors as sensor_source
 from dos.portal.dashboards.models import LiveValue
 from dos.portal.dashboards.scale import STATES, ink, legend_stops, viridis
@@ -54,6 +56,19 @@ def value_text(attribute: str, value: Any) -> str:
     return f"{formats.number_format(value, 1)} {unit}".strip()
 
 
+class _Texts(dict[tuple[str, type, Any], str]):
+    """:func:`value_text` once per distinct plain value (a map shows hundreds of equal ones)."""
+
+    def of(self, attribute: str, value: Any) -> str:
+        if type(value) not in (str, int, float):
+            return value_text(attribute, value)
+        key = (attribute, type(value), value)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = value_text(attribute, value)
+        return found
+
+
 def _layer(request: HttpRequest, sensors: list[Sensor]) -> Layer:
     key = request.GET.get("layer", "")
     if key in LAYER_BY_KEY:
@@ -64,35 +79,70 @@ def _layer(request: HttpRequest, sensors: list[Sensor]) -> Layer:
     return LAYERS[0]
 
 
-def _station_url(sensor: Sensor) -> str:
-    return reverse("dashboards_city:station", args=[sensor.city, sensor.id])
+#: what ``reverse`` leaves unquoted in a path argument (django.urls.resolvers)
+_PATH_SAFE = "!$&'()*+,;=/~:@"
+
+
+def _station_url(sensor: Sensor, prefixes: dict[str, str] | None = None) -> str:
+    """The station page of a sensor; ``prefixes`` caches each city's path, since reversing
+    once per sensor costs more than the rest of the map."""
+    if prefixes is None:
+        return reverse("dashboards_city:station", args=[sensor.city, sensor.id])
+    prefix = prefixes.get(sensor.city)
+    if prefix is None:
+        prefix = prefixes[sensor.city] = reverse(
+            "dashboards_city:station", args=[sensor.city, "-"]
+        )[:-2]
+    return f"{prefix}{quote(sensor.id, safe=_PATH_SAFE)}/"
 
 
 def _rows(sensors: list[Sensor]) -> list[dict[str, Any]]:
     rows = []
+    prefixes: dict[str, str] = {}
+    texts = _Texts()
     for sensor in sorted(sensors, key=lambda s: (s.city, s.type, s.name)):
         attribute = MAIN_ATTRIBUTE.get(sensor.type, "")
         rows.append(
             {
                 "sensor": sensor,
                 "attribute": attribute,
-                "text": value_text(attribute, sensor.value(attribute)),
-                "url": _station_url(sensor),
+                "text": texts.of(attribute, sensor.value(attribute)),
+                "url": _station_url(sensor, prefixes),
             }
         )
     return rows
 
 
+def _observed_text(moment: dt.datetime | None, memo: dict[Any, str]) -> str:
+    """A measuring time in the short local format, formatted once per minute shown."""
+    if moment is None:
+        return "–"
+    minute = moment.replace(second=0, microsecond=0)
+    found = memo.get(minute)
+    if found is None:
+        found = memo[minute] = formats.date_format(
+            timezone.localtime(moment), "SHORT_DATETIME_FORMAT"
+        )
+    return found
+
+
 def _rows_html(rows: list[dict[str, Any]], region: bool) -> str:
     """The sensor table's rows (markup built here for speed, like the SVG layers)."""
     out = []
+    # the short format has no seconds, so one text per minute serves every sensor in it
+    memo: dict[Any, str] | None = (
+        {} if "s" not in str(formats.get_format("SHORT_DATETIME_FORMAT")) else None
+    )
     for row in rows:
         sensor = row["sensor"]
-        observed = (
-            formats.date_format(timezone.localtime(sensor.observed), "SHORT_DATETIME_FORMAT")
-            if sensor.observed
-            else "–"
-        )
+        if memo is None:
+            observed = (
+                formats.date_format(timezone.localtime(sensor.observed), "SHORT_DATETIME_FORMAT")
+                if sensor.observed
+                else "–"
+            )
+        else:
+            observed = _observed_text(sensor.observed, memo)
         city = f"<td>{escape(sensor.city.capitalize())}</td>" if region else ""
         out.append(
             f'<tr data-id="{escape(sensor.id)}"><th scope="row"><a href="{escape(row["url"])}">'
@@ -103,16 +153,41 @@ def _rows_html(rows: list[dict[str, Any]], region: bool) -> str:
     return "\n".join(out)
 
 
+def city_sensors(tenants: list[str]) -> tuple[list[Sensor], str]:
+    """The tenants' sensors from the dashboards' cache, and the version of that snapshot."""
+    return cache.sensors(tenants, lambda tenant: sensors_of([tenant]))
+
+
+def _drawn(sensors: list[Sensor], layer: Layer, tenants: list[str], region: bool) -> dict[str, Any]:
+    """What the map page draws from a snapshot: SVG layers, table rows and the map's size."""
+    view = geomap.build(sensors, layer, tenants)
+    texts = _Texts()
+    for point in view.points:
+        point.text = texts.of(layer.attribute, point.value)  # type: ignore[attr-defined]
+    return {
+        "width": view.width,
+        "height": view.height,
+        "count": len(view.points),
+        "svg": geomap.svg_layers(view),
+        "rows_html": _rows_html(_rows(sensors), region),
+    }
+
+
 def _map_page(request: HttpRequest, cities: list[City], region: bool) -> HttpResponse:
     tenants = [c.tenant for c in cities]
     feed.ensure(tenants)
     since = timezone.now()  # the live channel sends what the broker notifies after this
-    sensors = sensors_of(tenants)
+    sensors, version = city_sensors(tenants)
     layer = _layer(request, sensors)
-    view = geomap.build(sensors, layer, tenants)
-    for point in view.points:
-        point.text = value_text(layer.attribute, point.value)  # type: ignore[attr-defined]
-        point.url = _station_url(point.sensor)  # type: ignore[attr-defined]
+    drawn = cache.remember(
+        lambda: _drawn(sensors, layer, tenants, region),
+        "map",
+        version,
+        layer.key,
+        region,
+        get_language(),
+        timezone.get_current_timezone_name(),
+    )
     if layer.categorical:
         legend = [(_("free"), STATES["free"]), (_("occupied"), STATES["occupied"])]
     else:
@@ -126,12 +201,12 @@ def _map_page(request: HttpRequest, cities: list[City], region: bool) -> HttpRes
         "city": None if region else cities[0],
         "layers": LAYERS,
         "layer": layer,
-        "map": view,
+        "map": drawn,
         "legend": legend,
-        "clustered": len(view.points) >= CLUSTER_FROM,
+        "clustered": drawn["count"] >= CLUSTER_FROM,
         "rows": sensors,
-        "rows_html": _rows_html(_rows(sensors), region),
-        "svg": geomap.svg_layers(view),
+        "rows_html": drawn["rows_html"],
+        "svg": drawn["svg"],
         "latest_urls": " ".join(
             reverse("dashboards:latest", args=[c.slug]) + f"?layer={layer.key}" for c in cities
         ),
@@ -265,6 +340,8 @@ def notify(request: HttpRequest) -> HttpResponse:
         count = feed.record(tenant, orjson.loads(request.body))
     except (orjson.JSONDecodeError, ValueError, AttributeError) as exc:
         return JsonResponse({"error": f"notification: {exc}"}, status=400)
+    if count:
+        cache.invalidate(tenant)  # the next map and station pages read the new values
     return JsonResponse({"recorded": count})
 
 
@@ -289,6 +366,36 @@ def _station_series(
     return attribute, rng, rows, start, end
 
 
+#: Django date format characters with a plain strftime equivalent
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+def _date_formatter(name: str) -> Any:
+    """A function formatting a local datetime in the named Django format: strftime when the
+    format has only plain numeric parts (``d.m.Y H:i``), else Django's ``date_format``."""
+    django_format = str(formats.get_format(name))
+    if all(c in _STRFTIME or not c.isalpha() for c in django_format) and "\\" not in django_format:
+        pattern = "".join(_STRFTIME.get(c, c.replace("%", "%%")) for c in django_format)
+        return lambda moment: moment.strftime(pattern)
+    return lambda moment: formats.date_format(moment, name)
+
+
+def _series_table_html(rows: list[charts.Row]) -> str:
+    """The rows of the table behind the chart (markup built here: a year has 365 rows and
+    the template's ``date`` and ``floatformat`` cost more than the rest of the page)."""
+    separator = str(formats.get_format("DECIMAL_SEPARATOR"))
+    date = _date_formatter("SHORT_DATETIME_FORMAT")
+
+    def number(value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}".replace(".", separator)
+
+    return "".join(
+        f"<tr><td>{date(timezone.localtime(r.start))}</td><td>{number(r.avg)}</td>"
+        f"<td>{number(r.low)}</td><td>{number(r.high)}</td></tr>"
+        for r in rows
+    )
+
+
 def station(request: HttpRequest, city: str, entity_id: str) -> HttpResponse:
     """A sensor's current values and its chart over a chosen range."""
     sensor = _sensor_or_404(request, entity_id)
@@ -307,6 +414,7 @@ def station(request: HttpRequest, city: str, entity_id: str) -> HttpResponse:
         "ranges": charts.RANGES,
         "range": rng,
         "rows": rows,
+        "table_html": _series_table_html(rows),
         "chart": chart,
         "start": start,
         "end": end,
@@ -349,7 +457,7 @@ def station_csv(request: HttpRequest, city: str, entity_id: str) -> HttpResponse
 def analyses_page(request: HttpRequest, city: str) -> HttpResponse:
     """Heat island, air quality, parking and trees of one city."""
     tenant = request.city.tenant  # type: ignore[attr-defined]
-    sensors = sensors_of([tenant])
+    sensors, _version = city_sensors([tenant])
     try:
         days = max(1, min(30, int(request.GET.get("days", "7"))))
     except ValueError:

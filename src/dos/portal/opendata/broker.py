@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
@@ -81,13 +81,7 @@ def _pairs(attribute: Any) -> list[tuple[Any, str]]:
         for member in VALUE_LISTS:
             for pair in item.get(member) or []:
                 found.append((pair[0], str(pair[1])))
-    return sorted(found, key=lambda pair: _instant(pair[1]))
-
-
-def _instant(text: str) -> datetime:
-    """An instant of the broker for comparing: the text may or may not carry milliseconds."""
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return sorted(found, key=lambda pair: _ms(pair[1]))
 
 
 async def history_rows(
@@ -96,10 +90,10 @@ async def history_rows(
     """(entity id, attribute, instant, value) rows of a type's attribute histories with an
     instant in [time_at, end_time_at), one attribute chunk at a time.
 
-    Entities are paged; when the broker cut the answer at its instance limit (206 with
-    Content-Range, ETSI GS CIM 009 §6.3.10) each attribute of that page is read on from its
-    last instant (from ``time_at`` when the cut left it empty), so at most one broker page is
-    held in memory.
+    Entities are paged; when the broker cut an attribute at its instance limit (206 with
+    Content-Range, ETSI GS CIM 009 §6.3.10) that attribute is read on from its last instant
+    in slices of time (:func:`_read_on`), so at most one broker page is held in memory and
+    the time grows linearly with the history.
     """
     client = _client()
     window = {"timerel": "between", "endTimeAt": end_time_at, "options": "temporalValues"}
@@ -121,10 +115,9 @@ async def history_rows(
                     pairs = _pairs(entity.get(attr))
                     if pairs:
                         yield [(entity_id, attr, instant, value) for value, instant in pairs]
-                    if cut:
-                        start = pairs or [(None, time_at)]
+                    if cut:  # any attribute may have been cut, even to nothing
                         async for chunk in _read_on(
-                            client, tenant, entity_id, attr, start, window, seen=len(pairs) > 0
+                            client, tenant, entity_id, attr, pairs, window, time_at
                         ):
                             yield chunk
             if len(page) < HISTORY_PAGE:
@@ -134,6 +127,19 @@ async def history_rows(
         await client.aclose()
 
 
+def _ms(instant: str) -> int:
+    """Epoch milliseconds of an instant as the temporal API writes them."""
+    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _instant(ms: int) -> str:
+    moment = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 async def _read_on(
     client: BrokerClient,
     tenant: str,
@@ -141,26 +147,55 @@ async def _read_on(
     attr: str,
     pairs: list[tuple[Any, str]],
     window: dict[str, str],
-    *,
-    seen: bool = True,
+    time_at: str,
 ) -> AsyncIterator[list[HistoryRow]]:
-    """The rest of one attribute's history after a cut response, chunk by chunk
-    (``seen``: the instances in ``pairs`` were written already)."""
-    while True:
-        last = pairs[-1][1]
-        last_at = _instant(last)
-        seen_at_last = sum(1 for _v, at in pairs if _instant(at) == last_at) if seen else 0
-        seen = True
+    """The rest of one attribute's history after a cut response (``pairs``: what it held of
+    the attribute, perhaps nothing), chunk by chunk.
+
+    Keyset pages in time: each request asks for a slice [from, to) that should hold about as
+    many instances as the cut response did (its density), not for everything up to the end —
+    the broker then reads only that slice, so a long history costs time linear in its size
+    and each chunk is at most one broker page. Instants are compared as times, not as text.
+    """
+    end_ms = _ms(window["endTimeAt"])
+    cap = len(pairs)
+    if pairs:
+        last_ms = _ms(pairs[-1][1])
+        seen_at_last = sum(1 for _value, instant in pairs if _ms(instant) == last_ms)
+        cursor = last_ms
+        span = max(cursor - _ms(pairs[0][1]), 1000)
+    else:  # nothing of it yet: from the start, the broker's limit sets the first slice
+        cursor, last_ms, seen_at_last = _ms(time_at), -1, 0
+        span = max(end_ms - cursor, 1000)
+    while cursor < end_ms:
+        upto = min(end_ms, cursor + span)
         page, cut = await client.query_temporal(
-            tenant=tenant, id=entity_id, attrs=[attr], limit=1, timeAt=last, **window
+            tenant=tenant,
+            id=entity_id,
+            attrs=[attr],
+            limit=1,
+            timeAt=_instant(cursor),
+            **{**window, "endTimeAt": _instant(upto)},
         )
-        more = _pairs(page[0].get(attr)) if page else []
+        more = (
+            [(value, instant, _ms(instant)) for value, instant in _pairs(page[0].get(attr))]
+            if page
+            else []
+        )
         # timeAt is inclusive: the instances at the last instant were already written
-        at_last = [pair for pair in more if _instant(pair[1]) == last_at][seen_at_last:]
-        fresh = at_last + [pair for pair in more if _instant(pair[1]) > last_at]
-        if not fresh:
-            return
-        yield [(entity_id, attr, instant, value) for value, instant in fresh]
-        if not cut:
-            return
-        pairs = more
+        at_last = [(v, i) for v, i, ms in more if ms == last_ms][seen_at_last:]
+        fresh = at_last + [(v, i) for v, i, ms in more if ms > last_ms]
+        if cut and more:
+            if not fresh:
+                return  # more instances at one instant than the broker returns at once
+            last_ms = more[-1][2]
+            seen_at_last = sum(1 for _v, _i, ms in more if ms == last_ms)
+            span = max(last_ms - cursor, 1000)
+            cursor = last_ms
+        else:
+            # the slice held fewer than a page: the next one may be wider
+            if len(more) < max(cap, 2) // 2:
+                span *= 2
+            cursor, last_ms, seen_at_last = upto, upto - 1, 0
+        if fresh:
+            yield [(entity_id, attr, instant, value) for value, instant in fresh]
