@@ -290,6 +290,38 @@ class SqlSession:
             self.many(f"DELETE FROM {table} WHERE pk = ?", [(pk,) for pk in pks.values()])
         self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
 
+    def update_versions(self, tenant: str, versions: list[tuple[Doc, Doc]]) -> None:
+        """Successive updates of stored entities in few statements: (before, after) pairs.
+
+        The pairs are in the order of the changes; the first ``before`` of an entity is its
+        stored version, each later ``before`` the previous ``after``. Each entity's last
+        version is written once; history and notifications get every step.
+        """
+        if not versions:
+            return
+        from dos.broker.subscriptions.outbox import enqueue_changes
+        from dos.broker.temporal.history import record_changes
+
+        first: dict[str, Doc] = {}
+        last: dict[str, Doc] = {}
+        for old, new in versions:
+            first.setdefault(new["id"], old)
+            last[new["id"]] = new
+        self.many(
+            f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
+            "WHERE tenant = ? AND id = ?",
+            [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, i) for i, d in last.items()],
+        )
+        record_changes(self, tenant, versions)
+        enqueue_changes(self, tenant, versions)
+        changed = [d for i, d in last.items() if signature(first[i]) != signature(d)]
+        if not changed:
+            return
+        pks = self._pks(tenant, [d["id"] for d in changed])
+        for table in ("entity_types", "entity_attrs", "entity_geo"):
+            self.many(f"DELETE FROM {table} WHERE pk = ?", [(pk,) for pk in pks.values()])
+        self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
+
     def delete(self, tenant: str, entity_id: str) -> bool:
         previous = self.get(tenant, entity_id)
         row = self.x(

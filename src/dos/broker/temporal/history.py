@@ -147,3 +147,33 @@ def record_change(
             "UPDATE temporal_entities SET deleted_ms = ?, modified_ms = ? WHERE tenant = ? AND id = ?",
             (moment, moment, tenant, entity_id),
         )
+
+
+def record_changes(
+    session: Any, tenant: str, versions: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    """:func:`record_change` for successive updates of existing entities, in few statements.
+
+    ``versions``: (before, after) documents in the order of the changes; the history gets
+    every step, ``temporal_entities`` the last version of each entity.
+    """
+    moment = now_ms()
+    rows: list[Row] = []
+    last: dict[str, dict[str, Any]] = {}
+    for old, new in versions:
+        rows.extend(change_rows(tenant, old, new, moment))
+        last[new["id"]] = new
+    session.many(INSERT, rows)
+    session.many(
+        UPSERT_ENTITY,
+        [
+            (
+                tenant,
+                entity_id,
+                orjson.dumps(new.get("type", [])).decode(),
+                to_ms(new.get("createdAt")) or moment,
+                moment,
+            )
+            for entity_id, new in last.items()
+        ],
+    )
