@@ -2,8 +2,11 @@
 
 The consumer subscribes with MQTT 5 shared subscriptions (``$share/dos//+/+/attrs`` and
 ``$share/dos/+/+/attrs``), so
-several DOS nodes share the load. A message is acknowledged only after its update is
-committed (``manual_ack``); a rejected message (unknown key or device, bad JSON, values out of
+several DOS nodes share the load. Messages are stored in batches: all that arrived while the
+previous batch was being written go into one transaction (:func:`ingest_many`), and the
+MQTT broker may have up to :data:`RECEIVE_MAXIMUM` unacknowledged messages in flight to us.
+A message is acknowledged only after its batch is committed (``manual_ack``); a rejected
+message (unknown key or device, bad JSON, values out of
 range) is acknowledged and dropped — it is counted and logged, and the consumer goes on. A
 message whose write fails for another reason (database unreachable) is not acknowledged, so
 the MQTT broker delivers it again after a reconnect (persistent session, ``clean_start``
@@ -17,7 +20,7 @@ import hashlib
 import logging
 import socket
 import ssl
-from concurrent.futures import Future
+import threading
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -27,7 +30,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from dos.broker.ingest.measures import Rejected, ingest, reject
+from dos.broker.ingest.measures import Message, ingest_many, reject
 from dos.broker.store import Store
 from dos.config import Config
 
@@ -36,6 +39,11 @@ SHARE_GROUP = "dos"
 #: FIWARE topics start with "/" (an empty first level); without it is accepted as well
 TOPICS = ("/+/+/attrs", "+/+/attrs")
 SESSION_EXPIRY = 24 * 3600
+#: unacknowledged messages the MQTT broker may send us (MQTT 5 Receive Maximum); without it
+#: Mosquitto allows 20, which caps a batch at 20 messages
+RECEIVE_MAXIMUM = 2000
+#: messages stored in one transaction at most
+MAX_BATCH = 2000
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -92,6 +100,12 @@ class MqttIngest:
         self.topics = [f"$share/{group or SHARE_GROUP}/{topic}" for topic in TOPICS]
         self.client_id = client_id or f"dos-ingest-{socket.gethostname()}"
         self.connected = asyncio.Event()
+        # (topic, payload, mid, qos) received and not yet handed to a batch (paho's thread
+        # appends, the event loop takes)
+        self._pending: list[tuple[str, bytes, int, int]] = []
+        self._lock = threading.Lock()
+        self._scheduled = False
+        self._batch: asyncio.Task[None] | None = None
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
@@ -111,6 +125,7 @@ class MqttIngest:
         """Connect in the background (retrying with backoff until the broker answers)."""
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = SESSION_EXPIRY
+        properties.ReceiveMaximum = RECEIVE_MAXIMUM
         self.client.connect_async(
             self.settings["host"],
             self.settings["port"],
@@ -148,34 +163,63 @@ class MqttIngest:
             log.warning("MQTT connection lost (%s); reconnecting", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        future = asyncio.run_coroutine_threadsafe(
-            self.handle(message.topic, bytes(message.payload)), self.loop
-        )
-        mid, qos = message.mid, message.qos
+        item = (message.topic, bytes(message.payload), message.mid, message.qos)
+        with self._lock:
+            self._pending.append(item)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self.loop.call_soon_threadsafe(self._next_batch)
 
-        def done(result: Future[bool]) -> None:
-            if result.cancelled() or result.exception() is not None or not result.result():
-                return  # not acknowledged: delivered again after a reconnect
-            client.ack(mid, qos)
+    # -- batches (event loop) -----------------------------------------------------------
+    def _next_batch(self) -> None:
+        """Start storing what is pending, unless a batch is being stored (it calls again)."""
+        if self._batch is not None:
+            return
+        with self._lock:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            self._scheduled = bool(self._pending)
+        if batch:
+            self._batch = asyncio.ensure_future(self._store(batch))
+            self._batch.add_done_callback(self._batch_done)
 
-        future.add_done_callback(done)
+    def _batch_done(self, task: asyncio.Task[None]) -> None:
+        self._batch = None
+        with self._lock:
+            more = bool(self._pending)
+            self._scheduled = more
+        if more:
+            self._next_batch()
+
+    async def _store(self, batch: list[tuple[str, bytes, int, int]]) -> None:
+        """Store a batch; acknowledge its messages after the commit (rejected ones too)."""
+        acks = [(mid, qos) for _, _, mid, qos in batch]
+        if await self.handle_many([(topic, payload) for topic, payload, _, _ in batch]):
+            for mid, qos in acks:
+                self.client.ack(mid, qos)
+
+    async def handle_many(self, messages: list[tuple[str, bytes]]) -> bool:
+        """Store messages (topic, payload) in one transaction; True when they may be
+        acknowledged (each stored or rejected), False when the transaction failed."""
+        valid: list[Message] = []
+        for topic, payload in messages:
+            key = split_topic(topic)
+            if key is None:
+                reject("malformed", f"topic {topic} is not /<apikey>/<device_id>/attrs", "")
+                continue
+            try:
+                valid.append((*key, orjson.loads(payload)))
+            except orjson.JSONDecodeError as exc:
+                reject("malformed", f"the payload is not JSON: {exc}", key[1])
+        if not valid:
+            return True
+        try:
+            await ingest_many(self.store, valid)
+        except Exception:
+            log.exception("%d measure(s) could not be stored; not acknowledged", len(valid))
+            return False
+        return True
 
     async def handle(self, topic: str, payload: bytes) -> bool:
         """Store one message; True when it may be acknowledged (stored or rejected)."""
-        key = split_topic(topic)
-        if key is None:
-            reject("malformed", f"topic {topic} is not /<apikey>/<device_id>/attrs", "")
-            return True
-        apikey, device_id = key
-        try:
-            try:
-                measure = orjson.loads(payload)
-            except orjson.JSONDecodeError as exc:
-                raise reject("malformed", f"the payload is not JSON: {exc}", device_id) from None
-            await ingest(self.store, apikey, device_id, measure)
-        except Rejected:
-            return True
-        except Exception:
-            log.exception("measure of device %s could not be stored; not acknowledged", device_id)
-            return False
-        return True
+        return await self.handle_many([(topic, payload)])
