@@ -7,7 +7,7 @@ multi-row execution) are small hooks on :class:`SqlSession`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -27,6 +27,8 @@ class SqlSession:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        #: called by the group-commit writer once the transaction committed (not on rollback)
+        self.after_commit: list[Callable[[], None]] = []
 
     # -- engine hooks -------------------------------------------------------------------
     def sql(self, text: str) -> str:

@@ -1,8 +1,37 @@
-"""Writing notifications into the outbox, inside the transaction of the entity change."""
+"""Writing notifications into the outbox, inside the transaction of the entity change.
+
+Dispatchers of this process :func:`listen` for new rows: a transaction that queued
+notifications wakes them once it committed, so delivery does not wait for their next poll.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+_listeners: set[Callable[[], None]] = set()
+
+
+def listen(callback: Callable[[], None]) -> None:
+    """Call ``callback`` (from the writer thread) after each commit that queued rows."""
+    _listeners.add(callback)
+
+
+def unlisten(callback: Callable[[], None]) -> None:
+    _listeners.discard(callback)
+
+
+def wake() -> None:
+    for callback in list(_listeners):
+        callback()
+
+
+def queued(session: Any) -> None:
+    """Note that ``session`` queued notifications: wake the dispatchers after its commit."""
+    hooks = getattr(session, "after_commit", None)
+    if hooks is not None and wake not in hooks:
+        hooks.append(wake)
+
 
 INSERT = (
     "INSERT INTO outbox (tenant, subscription_id, endpoint, payload, created_ms, next_ms) "
@@ -16,7 +45,10 @@ def enqueue_change(
     """Queue a notification for every active subscription the change matches."""
     from dos.broker.subscriptions.matching import matching_notifications
 
-    session.many(INSERT, matching_notifications(session, tenant, old, new))
+    rows = matching_notifications(session, tenant, old, new)
+    if rows:
+        session.many(INSERT, rows)
+        queued(session)
 
 
 def enqueue_changes(
@@ -37,4 +69,6 @@ def enqueue_changes(
     rows: list[tuple[Any, ...]] = []
     for old, new in versions:
         rows.extend(matching_notifications(session, tenant, old, new, subscriptions))
-    session.many(INSERT, rows)
+    if rows:
+        session.many(INSERT, rows)
+        queued(session)
