@@ -230,6 +230,14 @@ CREATE TABLE iot_devices (
 CREATE UNIQUE INDEX iot_devices_key ON iot_devices (apikey, device_id)
 """,
     ),
+    (
+        "0006_history_last",
+        # temporal lastN: the newest instances of an attribute straight from the index
+        "CREATE INDEX attr_history_last ON attr_history "
+        "(tenant, entity_id, attr, COALESCE(observed_ms, modified_ms), pk)",
+        "CREATE INDEX attr_history_last ON attr_history "
+        "(tenant, entity_id, attr, (COALESCE(observed_ms, modified_ms)), pk)",
+    ),
 ]
 
 
