@@ -11,6 +11,12 @@ def to_ms(text: Any) -> int | None:
     """Epoch milliseconds of an ISO 8601 date-time with a zone; None when it is not one."""
     if not isinstance(text, str):
         return None
+    return _parse_ms(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_ms(text: str) -> int | None:
+    """:func:`to_ms` of a string (cached: a batch of changes repeats the same instants)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
