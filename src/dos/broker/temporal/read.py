@@ -131,7 +131,9 @@ def load_instances_many(
     attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
     ids = [e.id for e in entities]
     if last_n:
-        sql, args = _last_n_sql(tenant, ids, attrs, condition, params, expression, cap + 1)
+        sql, args = _last_n_sql(
+            session.dialect, tenant, ids, attrs, condition, params, expression, cap + 1
+        )
     else:
         sql = (
             "SELECT entity_id, attr, instance_id, instance, observed_ms, created_ms, "
@@ -161,6 +163,7 @@ def load_instances_many(
 
 
 def _last_n_sql(
+    dialect: str,
     tenant: str,
     ids: list[str],
     attrs: list[str] | None,
@@ -170,19 +173,28 @@ def _last_n_sql(
     count: int,
 ) -> tuple[str, list[Any]]:
     """The last ``count`` instances of each (entity, attribute): per pair an index-ordered
-    ``LIMIT`` (index ``attr_history_last`` for observedAt) instead of numbering every row."""
+    ``LIMIT`` (index ``attr_history_last`` for observedAt) instead of numbering every row.
+    PostgreSQL joins the pairs LATERAL; SQLite, which has no LATERAL, selects by primary key."""
     inner = condition.replace("h.", "x.")
     attr_sql = f" AND attr IN ({','.join('?' * len(attrs))})" if attrs else ""
-    sql = (
-        "SELECT h.entity_id, h.attr, h.instance_id, h.instance, h.observed_ms, h.created_ms, "
-        f"h.modified_ms, h.deleted_ms, {expression} AS t "
-        "FROM (SELECT DISTINCT entity_id, attr FROM attr_history WHERE tenant = ? "
-        f"AND entity_id IN ({','.join('?' * len(ids))}){attr_sql}) k "
-        "JOIN attr_history h ON h.pk IN (SELECT x.pk FROM attr_history x "
-        f"WHERE x.tenant = ? AND x.entity_id = k.entity_id AND x.attr = k.attr{inner} "
-        f"ORDER BY {expression.replace('h.', 'x.')} DESC, x.pk DESC LIMIT ?) "
-        "ORDER BY h.entity_id, h.attr, t, h.pk"
+    pairs = (
+        "(SELECT DISTINCT entity_id, attr FROM attr_history WHERE tenant = ? "
+        f"AND entity_id IN ({','.join('?' * len(ids))}){attr_sql}) k"
     )
+    newest = (
+        f"FROM attr_history x WHERE x.tenant = ? AND x.entity_id = k.entity_id "
+        f"AND x.attr = k.attr{inner} ORDER BY {expression.replace('h.', 'x.')} DESC, "
+        "x.pk DESC LIMIT ?"
+    )
+    columns = (
+        "h.entity_id, h.attr, h.instance_id, h.instance, h.observed_ms, h.created_ms, "
+        f"h.modified_ms, h.deleted_ms, {expression} AS t"
+    )
+    if dialect == "postgresql":
+        sql = f"SELECT {columns} FROM {pairs} CROSS JOIN LATERAL (SELECT x.* {newest}) h"
+    else:
+        sql = f"SELECT {columns} FROM {pairs} JOIN attr_history h ON h.pk IN (SELECT x.pk {newest})"
+    sql += " ORDER BY h.entity_id, h.attr, t, h.pk"
     return sql, [tenant, *ids, *(attrs or []), tenant, *params, count]
 
 
