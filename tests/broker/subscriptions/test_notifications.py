@@ -318,3 +318,29 @@ def test_deleted_instances_and_whole_attributes(
         {"type": "Property", "value": "urn:ngsi-ld:null", "datasetId": "urn:ngsi-ld:Dataset:f"},
     ]
     assert whole["data"][0]["temperature"] == {"type": "Property", "value": "urn:ngsi-ld:null"}
+
+
+def test_a_commit_wakes_the_dispatcher_without_waiting_for_its_poll(
+    client: TestClient, receiver: Receiver
+) -> None:
+    """With a poll of a minute, only the in-process wake-ups can deliver: every change of a
+    burst arrives, in order, and soon."""
+    import asyncio
+
+    from dos.broker.subscriptions.dispatcher import Dispatcher, Settings
+
+    # the first round (periodic check, outbox empty) happens at start: then it sleeps a minute
+    slow = Settings(poll=60.0, lease=5.0, backoff_base=0.05, backoff_cap=0.3, timeout=2.0)
+    dispatcher = Dispatcher(client.app.state.store, client.app.state.resolver, slow)
+    future = asyncio.run_coroutine_threadsafe(dispatcher.run(), client._loop)
+    try:
+        body = subscription(receiver.url, watchedAttributes=["temperature"])
+        assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+        client.post(f"{BASE}/entities", json=weather(0))
+        for value in range(1, 30):
+            set_temperature(client, value)
+        got = receiver.wait_for(30, timeout=10)
+        assert [n["data"][0]["temperature"]["value"] for n in got] == list(range(30))
+    finally:
+        asyncio.run_coroutine_threadsafe(dispatcher.stop(), client._loop).result(10)
+        future.result(10)

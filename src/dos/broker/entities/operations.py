@@ -214,25 +214,25 @@ def _apply_members(doc: Doc, members: Doc | None, *, union_scope: bool) -> bool:
     return (doc["type"], doc.get("scope")) != before
 
 
-def append_attrs(
-    session: Session,
-    tenant: str,
-    entity_id: str,
+def appended(
+    doc: Doc,
     attrs: dict[str, Any],
+    moment: str,
     *,
-    no_overwrite: bool,
-    members: Doc | None = None,
-) -> UpdateResult:
-    """Append entity attributes (§5.6.3); ``noOverwrite`` keeps existing instances.
-    ``members``: types to add and a scope (replacing, or added to with ``noOverwrite``)."""
-    doc = _load(session, tenant, entity_id)
-    old = signature(doc)
-    moment = now()
-    _apply_members(doc, members, union_scope=no_overwrite)
-    current_attrs = doc.setdefault("attrs", {})
-    result = UpdateResult()
+    no_overwrite: bool = False,
+    result: UpdateResult | None = None,
+) -> Doc:
+    """``doc`` with ``attrs`` appended (§5.6.3), as a new document; ``doc`` is left as it is.
+
+    The new document shares the unchanged attributes with ``doc`` (only changed instance
+    lists are new), so successive versions of one entity are cheap to keep.
+    """
+    result = result if result is not None else UpdateResult()
+    new = dict(doc)
+    current_attrs = dict(doc.get("attrs") or {})
+    new["attrs"] = current_attrs
     for name, instances in attrs.items():
-        current = current_attrs.setdefault(name, [])
+        current = list(current_attrs.get(name, []))
         changed = False
         for instance in instances:
             index = _find(current, instance.get("datasetId"))
@@ -249,10 +249,33 @@ def append_attrs(
             else:
                 current[index] = _stamp(_copy(instance), moment, current[index].get("createdAt"))
             changed = True
-        if not current:
-            del current_attrs[name]
+        if current:
+            current_attrs[name] = current
+        else:
+            current_attrs.pop(name, None)
         if changed:
             result.updated.append(name)
+    new["modifiedAt"] = moment
+    return new
+
+
+def append_attrs(
+    session: Session,
+    tenant: str,
+    entity_id: str,
+    attrs: dict[str, Any],
+    *,
+    no_overwrite: bool,
+    members: Doc | None = None,
+) -> UpdateResult:
+    """Append entity attributes (§5.6.3); ``noOverwrite`` keeps existing instances.
+    ``members``: types to add and a scope (replacing, or added to with ``noOverwrite``)."""
+    doc = _load(session, tenant, entity_id)
+    old = signature(doc)
+    moment = now()
+    _apply_members(doc, members, union_scope=no_overwrite)
+    result = UpdateResult()
+    doc = appended(doc, attrs, moment, no_overwrite=no_overwrite, result=result)
     _save(session, tenant, doc, old, moment)
     return result
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -27,6 +28,7 @@ from dos.broker.entities.validate import check_attrs, check_entity
 from dos.broker.errors import NgsiError
 from dos.broker.ingest import registry
 from dos.broker.jsonld import core_active_context, expand_attributes, expand_entity
+from dos.broker.jsonld.expand import expand_name
 from dos.broker.store import Session, Store
 from dos.observability import METRICS
 
@@ -162,16 +164,167 @@ def _statics(binding: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-#: entities this process has written (their creation document need not be built again)
-_existing: set[tuple[str, str]] = set()
-
-
 def _entity(binding: dict[str, Any], first: dict[str, Any], ctx: Any) -> dict[str, Any]:
     """The new entity in the internal representation: statics, location, first measure."""
     entity = {"id": binding["entity_id"], "type": binding["entity_type"], **_statics(binding)}
     doc: dict[str, Any] = expand_entity({**entity, **first}, ctx)
     check_entity(doc)
     return doc
+
+
+#: value types whose instance needs no JSON-LD expansion nor structural check
+_SCALARS = (int, float, str, bool)
+
+
+def _expanded(binding: dict[str, Any], compact: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    """The measure's attributes in the internal representation (expanded names).
+
+    A scalar Property (the common case) is taken as it is under its precomputed IRI; anything
+    else goes through JSON-LD expansion and the structural checks.
+    """
+    iris: dict[str, str] = binding.get("iris") or {}
+    if not iris:  # once per binding: attribute name → IRI under the core context
+        iris = {m["name"]: expand_name(m["name"], ctx) for m in binding["mapping"].values()}
+        binding["iris"] = iris
+    expanded: dict[str, Any] = {}
+    for name, instance in compact.items():
+        value = instance.get("value", instance.get("object"))
+        if instance["type"] != "Property" or type(value) not in _SCALARS:
+            slow = expand_attributes(compact, ctx)
+            check_attrs(slow, f"entity {binding['entity_id']}")
+            return slow
+        expanded[iris[name]] = [instance]
+    return expanded
+
+
+@dataclass
+class _Accepted:
+    """One message's updates, checked against the data model, waiting for the database."""
+
+    index: int
+    binding: dict[str, Any]
+    compact: list[dict[str, Any]]
+    updates: list[dict[str, Any]]
+
+
+def _prepare(
+    session: Session, bindings: registry.Bindings, message: Message, received: str, ctx: Any
+) -> _Accepted | Rejected:
+    apikey, device_id, payload = message
+    try:
+        binding = bindings.get(session, apikey, device_id)
+        if binding is None:
+            if not registry.apikey_known(session, apikey):
+                raise reject(
+                    "unknown_apikey", f"no service group has apikey {apikey}", device_id, 404
+                )
+            raise reject(
+                "unknown_device",
+                f"device {device_id} is not provisioned for this apikey",
+                device_id,
+                404,
+            )
+        measures = payload if isinstance(payload, list) else [payload]
+        if not measures or len(measures) > MAX_MEASURES:
+            raise reject("malformed", f"send 1 to {MAX_MEASURES} measures at once", device_id)
+        compact = [attributes_of(binding, measure, received) for measure in measures]
+        try:
+            updates = [_expanded(binding, attrs, ctx) for attrs in compact]
+        except NgsiError as exc:
+            raise reject("malformed", exc.detail, device_id) from None
+    except Rejected as exc:
+        return exc
+    return _Accepted(0, binding, compact, updates)
+
+
+def _create(session: Session, item: _Accepted, ctx: Any) -> Rejected | None:
+    """Create the entity of a device's first measure (own savepoint: a failure is its own)."""
+    binding = item.binding
+    tenant, entity_id = binding["tenant"], binding["entity_id"]
+    try:
+        doc = _entity(binding, item.compact[0], ctx)
+    except NgsiError as exc:
+        return reject("malformed", exc.detail, binding["device_id"])
+    session.x("SAVEPOINT measure")  # type: ignore[attr-defined]
+    try:
+        ops.create(session, tenant, doc)
+        for expanded in item.updates[1:]:
+            ops.append_attrs(session, tenant, entity_id, expanded, no_overwrite=False)
+    except NgsiError as exc:
+        session.x("ROLLBACK TO SAVEPOINT measure")  # type: ignore[attr-defined]
+        session.x("RELEASE SAVEPOINT measure")  # type: ignore[attr-defined]
+        return reject("rejected_by_broker", exc.detail, binding["device_id"], exc.status)
+    session.x("RELEASE SAVEPOINT measure")  # type: ignore[attr-defined]
+    return None
+
+
+Message = tuple[str, str, Any]
+#: per message: the entity id it updated, or why it was not stored
+Outcome = str | Rejected
+
+
+def store_messages(
+    session: Session, bindings: registry.Bindings, messages: list[Message], received: str
+) -> list[Outcome]:
+    """Store a batch of messages (in their order) in the caller's transaction.
+
+    Rejected messages change nothing; the accepted ones are applied in memory to their
+    entities and written with few statements (:meth:`Session.update_versions`): every
+    measure still gets its own history rows and notifications.
+    """
+    ctx = core_active_context()
+    bindings.check(session)
+    outcomes: list[Outcome] = []
+    accepted: list[_Accepted] = []
+    for index, message in enumerate(messages):
+        item = _prepare(session, bindings, message, received, ctx)
+        if isinstance(item, Rejected):
+            outcomes.append(item)
+            continue
+        item.index = index
+        accepted.append(item)
+        outcomes.append(item.binding["entity_id"])
+    by_tenant: dict[str, list[_Accepted]] = {}
+    for item in accepted:
+        by_tenant.setdefault(item.binding["tenant"], []).append(item)
+    for tenant, items in by_tenant.items():
+        docs = session.get_many(tenant, list({i.binding["entity_id"] for i in items}))
+        versions: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for item in items:
+            entity_id = item.binding["entity_id"]
+            doc = docs.get(entity_id)
+            if doc is None:
+                session.update_versions(tenant, versions)  # in order before the creation
+                versions = []
+                problem = _create(session, item, ctx)
+                if problem is not None:
+                    outcomes[item.index] = problem
+                    continue
+                created = session.get(tenant, entity_id)
+                assert created is not None
+                docs[entity_id] = created
+                continue
+            moment = ops.now()
+            for expanded in item.updates:
+                new = ops.appended(doc, expanded, moment)
+                versions.append((doc, new))
+                doc = new
+            docs[entity_id] = doc
+        session.update_versions(tenant, versions)
+    return outcomes
+
+
+async def ingest_many(
+    store: Store, messages: list[Message], *, received: str | None = None
+) -> list[Outcome]:
+    """Store messages ``(apikey, device_id, measure or list of measures)`` in one transaction.
+
+    Returns per message the entity id or the :class:`Rejected` (already counted and logged);
+    raises when the transaction failed (nothing of the batch is stored).
+    """
+    bindings = registry.bindings_of(store)
+    moment = received or ops.now()
+    return await store.awrite(lambda s: store_messages(s, bindings, messages, moment))
 
 
 async def ingest(
@@ -181,46 +334,7 @@ async def ingest(
 
     Raises :class:`Rejected` (already counted and logged) for anything not stored.
     """
-    binding = await registry.binding(store, apikey, device_id)
-    if binding is None:
-        if not await registry.apikey_known(store, apikey):
-            raise reject("unknown_apikey", f"no service group has apikey {apikey}", device_id, 404)
-        raise reject(
-            "unknown_device",
-            f"device {device_id} is not provisioned for this apikey",
-            device_id,
-            404,
-        )
-    measures = payload if isinstance(payload, list) else [payload]
-    if not measures or len(measures) > MAX_MEASURES:
-        raise reject("malformed", f"send 1 to {MAX_MEASURES} measures at once", device_id)
-    moment = received or ops.now()
-    compact = [attributes_of(binding, measure, moment) for measure in measures]
-    ctx = core_active_context()
-    tenant: str = binding["tenant"]
-    entity_id: str = binding["entity_id"]
-    try:
-        updates = [expand_attributes(attrs, ctx) for attrs in compact]
-        for expanded in updates:
-            check_attrs(expanded, f"entity {entity_id}")
-        # the whole entity (statics, location) is built only while it may not exist yet
-        doc = None if (tenant, entity_id) in _existing else _entity(binding, compact[0], ctx)
-    except NgsiError as exc:
-        raise reject("malformed", exc.detail, device_id) from None
-
-    def write(session: Session) -> None:
-        start = 0
-        if session.get(tenant, entity_id) is None:
-            ops.create(session, tenant, doc or _entity(binding, compact[0], ctx))
-            start = 1
-        for expanded in updates[start:]:
-            ops.append_attrs(session, tenant, entity_id, expanded, no_overwrite=False)
-
-    try:
-        await store.awrite(write)
-    except NgsiError as exc:
-        raise reject("rejected_by_broker", exc.detail, device_id, exc.status) from None
-    if len(_existing) > 100_000:
-        _existing.clear()
-    _existing.add((tenant, entity_id))
-    return entity_id
+    (outcome,) = await ingest_many(store, [(apikey, device_id, payload)], received=received)
+    if isinstance(outcome, Rejected):
+        raise outcome
+    return outcome

@@ -1,16 +1,19 @@
 """MQTT southbound: measures on ``/<apikey>/<device_id>/attrs`` (JSON), QoS 1.
 
 The consumer subscribes with MQTT 5 shared subscriptions (``$share/dos//+/+/attrs`` and
-``$share/dos/+/+/attrs``), so several DOS nodes share the load. A message is acknowledged only
-after its update is committed (``manual_ack``), and the messages of one device are stored one
-after the other in the order they arrived (so its entity ends with its latest measure, also
-when a backlog is delivered at once after a restart); a rejected message (unknown key or
-device, bad JSON, values out of range) is acknowledged and dropped — it is counted and logged,
-and the consumer goes on. A message whose write fails for another reason (database
-unreachable) is not acknowledged and is tried again (0.5 s, doubling up to 30 s; the device's
-later messages wait behind it); a consumer that stops meanwhile leaves it to the MQTT broker,
-which delivers it again at the next connection (persistent session, ``clean_start`` false).
-paho reconnects with exponential backoff (1 s … 60 s).
+``$share/dos/+/+/attrs``), so several DOS nodes share the load. Messages are stored in
+batches: all that arrived while the previous batch was being written go into one transaction
+(:func:`ingest_many`), one batch after the other, so the messages of a device are stored in
+the order they arrived (its entity ends with its latest measure, also when a backlog is
+delivered at once after a restart). The MQTT broker may have up to :data:`RECEIVE_MAXIMUM`
+unacknowledged messages in flight to us. A message is acknowledged only after its batch is
+committed (``manual_ack``); a rejected message (unknown key or device, bad JSON, values out of
+range) is acknowledged and dropped — it is counted and logged, and the consumer goes on. A
+batch whose write fails for another reason (database unreachable) is not acknowledged and is
+tried again (0.5 s, doubling up to 30 s; later messages wait behind it); a consumer that stops
+meanwhile leaves it to the MQTT broker, which delivers it again at the next connection
+(persistent session, ``clean_start`` false). paho reconnects with exponential backoff
+(1 s … 60 s).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import hashlib
 import logging
 import socket
 import ssl
-from concurrent.futures import Future
+import threading
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -30,7 +33,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from dos.broker.ingest.measures import Rejected, ingest, reject
+from dos.broker.ingest.measures import Message, ingest_many, reject
 from dos.broker.store import Store
 from dos.config import Config
 
@@ -41,6 +44,11 @@ TOPICS = ("/+/+/attrs", "+/+/attrs")
 SESSION_EXPIRY = 24 * 3600
 #: first and longest pause before a failed write is tried again (seconds)
 RETRY = (0.5, 30.0)
+#: unacknowledged messages the MQTT broker may send us (MQTT 5 Receive Maximum); without it
+#: Mosquitto allows 20, which caps a batch at 20 messages
+RECEIVE_MAXIMUM = 2000
+#: messages stored in one transaction at most
+MAX_BATCH = 2000
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -98,8 +106,12 @@ class MqttIngest:
         self.client_id = client_id or f"dos-ingest-{socket.gethostname()}"
         self.connected = asyncio.Event()
         self.stopped = False
-        #: the newest message task of each device topic; the next one of that device waits for it
-        self._last: dict[str, asyncio.Task[bool]] = {}
+        # (topic, payload, mid, qos) received and not yet handed to a batch (paho's thread
+        # appends, the event loop takes)
+        self._pending: list[tuple[str, bytes, int, int]] = []
+        self._lock = threading.Lock()
+        self._scheduled = False
+        self._batch: asyncio.Task[None] | None = None
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
@@ -119,6 +131,7 @@ class MqttIngest:
         """Connect in the background (retrying with backoff until the broker answers)."""
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = SESSION_EXPIRY
+        properties.ReceiveMaximum = RECEIVE_MAXIMUM
         self.client.connect_async(
             self.settings["host"],
             self.settings["port"],
@@ -157,59 +170,71 @@ class MqttIngest:
             log.warning("MQTT connection lost (%s); reconnecting", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        future = asyncio.run_coroutine_threadsafe(
-            self._in_order(message.topic, bytes(message.payload)), self.loop
-        )
-        mid, qos = message.mid, message.qos
+        item = (message.topic, bytes(message.payload), message.mid, message.qos)
+        with self._lock:
+            self._pending.append(item)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self.loop.call_soon_threadsafe(self._next_batch)
 
-        def done(result: Future[bool]) -> None:
-            if result.cancelled() or result.exception() is not None or not result.result():
-                return  # not acknowledged: the next session gets it again
-            client.ack(mid, qos)
+    # -- batches (event loop) -----------------------------------------------------------
+    def _next_batch(self) -> None:
+        """Start storing what is pending, unless a batch is being stored (it calls again)."""
+        if self._batch is not None:
+            return
+        with self._lock:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            self._scheduled = bool(self._pending)
+        if batch:
+            self._batch = asyncio.ensure_future(self._store(batch))
+            self._batch.add_done_callback(self._batch_done)
 
-        future.add_done_callback(done)
+    def _batch_done(self, task: asyncio.Task[None]) -> None:
+        self._batch = None
+        with self._lock:
+            more = bool(self._pending)
+            self._scheduled = more
+        if more:
+            self._next_batch()
 
-    async def _in_order(self, topic: str, payload: bytes) -> bool:
-        """:meth:`handle` after the previous message of the same device is done, until stored.
+    async def _store(self, batch: list[tuple[str, bytes, int, int]]) -> None:
+        """Store a batch; acknowledge its messages after the commit (rejected ones too)."""
+        acks = [(mid, qos) for _, _, mid, qos in batch]
+        messages = [(topic, payload) for topic, payload, _, _ in batch]
+        pause = RETRY[0]
+        # tried again here: the MQTT broker resends an unacknowledged message only at the
+        # next connection, which a healthy connection never has
+        while not await self.handle_many(messages):
+            if self.stopped:
+                return  # not acknowledged: the next session gets them again
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY[1])
+        for mid, qos in acks:
+            self.client.ack(mid, qos)
 
-        Tasks start in the order paho received the messages, so each one finds its predecessor
-        here before its first ``await`` (concurrent lookups could otherwise reorder the writes).
-        A failed write is tried again here: the MQTT broker resends an unacknowledged message
-        only at the next connection, which a healthy connection never has.
-        """
-        key = topic.lstrip("/")
-        current = asyncio.current_task()
-        assert current is not None
-        previous = self._last.get(key)
-        self._last[key] = current
+    async def handle_many(self, messages: list[tuple[str, bytes]]) -> bool:
+        """Store messages (topic, payload) in one transaction; True when they may be
+        acknowledged (each stored or rejected), False when the transaction failed."""
+        valid: list[Message] = []
+        for topic, payload in messages:
+            key = split_topic(topic)
+            if key is None:
+                reject("malformed", f"topic {topic} is not /<apikey>/<device_id>/attrs", "")
+                continue
+            try:
+                valid.append((*key, orjson.loads(payload)))
+            except orjson.JSONDecodeError as exc:
+                reject("malformed", f"the payload is not JSON: {exc}", key[1])
+        if not valid:
+            return True
         try:
-            if previous is not None:
-                await asyncio.wait([previous])  # its outcome is its own
-            pause = RETRY[0]
-            while not (stored := await self.handle(topic, payload)) and not self.stopped:
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, RETRY[1])
-            return stored
-        finally:
-            if self._last.get(key) is current:
-                del self._last[key]
+            await ingest_many(self.store, valid)
+        except Exception:
+            log.exception("%d measure(s) could not be stored; not acknowledged", len(valid))
+            return False
+        return True
 
     async def handle(self, topic: str, payload: bytes) -> bool:
         """Store one message; True when it may be acknowledged (stored or rejected)."""
-        key = split_topic(topic)
-        if key is None:
-            reject("malformed", f"topic {topic} is not /<apikey>/<device_id>/attrs", "")
-            return True
-        apikey, device_id = key
-        try:
-            try:
-                measure = orjson.loads(payload)
-            except orjson.JSONDecodeError as exc:
-                raise reject("malformed", f"the payload is not JSON: {exc}", device_id) from None
-            await ingest(self.store, apikey, device_id, measure)
-        except Rejected:
-            return True
-        except Exception:
-            log.exception("measure of device %s could not be stored; not acknowledged", device_id)
-            return False
-        return True
+        return await self.handle_many([(topic, payload)])

@@ -12,7 +12,7 @@ GeoJSON geometry, ``geo:point`` a ``"lat, lon"`` string). Problems raise :class:
 from __future__ import annotations
 
 import re
-import time
+import uuid
 from typing import Any
 
 import orjson
@@ -26,8 +26,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _OBJECT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 GEO_TYPES = {"geo:json", "geo:point", "GeoProperty"}
-CACHE_SECONDS = 5.0
-_cache: dict[tuple[int, str, str], tuple[float, dict[str, Any] | None]] = {}
+GENERATION_KEY = "iot_generation"
 
 Record = dict[str, Any]
 
@@ -196,6 +195,7 @@ def service_put(session: Any, tenant: str, record: Record, *, create: bool) -> N
             f"{record['resource']} already exists",
         )
     doc = orjson.dumps(record).decode()
+    bump(session)
     if row is None:
         session.x(
             "INSERT INTO iot_services (tenant, apikey, resource, doc, created_at) "
@@ -242,6 +242,7 @@ def service_delete(session: Any, tenant: str, apikey: str, resource: str | None)
         params.append(resource)
     if session.x(sql + " RETURNING apikey", params).fetchone() is None:
         raise NgsiError("ResourceNotFound", f"no service group with apikey {apikey}")
+    bump(session)
 
 
 def _resolve_apikey(session: Any, tenant: str, record: Record) -> None:
@@ -272,6 +273,7 @@ def device_put(session: Any, tenant: str, record: Record, *, create: bool) -> No
         record["entity_type"] = service_get(session, tenant, record["apikey"], None)["entity_type"]
     record.setdefault("entity_name", f"urn:ngsi-ld:{record['entity_type']}:{record['device_id']}")
     doc = orjson.dumps(record).decode()
+    bump(session)
     if exists:
         session.x(
             "UPDATE iot_devices SET doc = ?, apikey = ? WHERE tenant = ? AND device_id = ?",
@@ -318,11 +320,64 @@ def device_delete(session: Any, tenant: str, device_id: str) -> None:
     ).fetchone()
     if row is None:
         raise NgsiError("ResourceNotFound", f"device {device_id} does not exist")
+    bump(session)
+
+
+# -- what a measure updates (cached) ----------------------------------------------------
+def bump(session: Any) -> None:
+    """Mark a provisioning change: every process's :class:`Bindings` reloads (same commit)."""
+    session.x(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (GENERATION_KEY, uuid.uuid4().hex),
+    )
+
+
+class Bindings:
+    """Device bindings of one store, cached until the provisioning changes.
+
+    Any process that changes a service group or device writes a new generation into
+    ``meta`` in the same transaction; :meth:`check` (once per batch of measures, one
+    single-row read) drops the cache when the generation differs, so no measure is applied
+    with a binding older than the batch's transaction.
+    """
+
+    def __init__(self) -> None:
+        self.generation: str | None = None
+        self.found: dict[tuple[str, str], Record] = {}
+
+    def check(self, session: Any) -> None:
+        row = session.x("SELECT value FROM meta WHERE key = ?", (GENERATION_KEY,)).fetchone()
+        generation = str(row[0]) if row else ""
+        if generation != self.generation:
+            self.found.clear()
+            self.generation = generation
+
+    def get(self, session: Any, apikey: str, device_id: str) -> Record | None:
+        """The binding (after :meth:`check` in the same transaction), None when unknown."""
+        key = (apikey, device_id)
+        result = self.found.get(key)
+        if result is None:
+            result = _binding(session, apikey, device_id)
+            if result is not None:  # an unknown device is looked up again next time
+                if len(self.found) > 100_000:
+                    self.found.clear()
+                self.found[key] = result
+        return result
+
+
+_bindings: dict[int, Bindings] = {}
+
+
+def bindings_of(store: Store) -> Bindings:
+    """The binding cache of ``store`` in this process."""
+    return _bindings.setdefault(id(store), Bindings())
 
 
 def changed() -> None:
-    """Forget cached device lookups (after any provisioning change in this process)."""
-    _cache.clear()
+    """Forget cached bindings at once (after a provisioning change in this process)."""
+    for cache in _bindings.values():
+        cache.generation = None
 
 
 def _binding(session: Any, apikey: str, device_id: str) -> Record | None:
@@ -354,23 +409,7 @@ def _binding(session: Any, apikey: str, device_id: str) -> Record | None:
     }
 
 
-async def binding(store: Store, apikey: str, device_id: str) -> Record | None:
-    """What a measure of ``device_id`` under ``apikey`` updates, or None (found ones cached 5 s)."""
-    key = (id(store), apikey, device_id)
-    cached = _cache.get(key)
-    moment = time.monotonic()
-    if cached is not None and moment - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    result = await store.aread(lambda s: _binding(s, apikey, device_id))
-    if result is not None:  # an unknown device is looked up again next time
-        if len(_cache) > 50_000:
-            _cache.clear()
-        _cache[key] = (moment, result)
-    return result
-
-
-async def apikey_known(store: Store, apikey: str) -> bool:
-    row = await store.aread(
-        lambda s: s.x("SELECT 1 FROM iot_services WHERE apikey = ?", (apikey,)).fetchone()  # type: ignore[attr-defined]
+def apikey_known(session: Any, apikey: str) -> bool:
+    return (
+        session.x("SELECT 1 FROM iot_services WHERE apikey = ?", (apikey,)).fetchone() is not None
     )
-    return row is not None

@@ -79,6 +79,6 @@ def geometry_problem(geometry: Any) -> str | None:
 
 def looks_like_geometry(value: Any) -> bool:
     """True for an object shaped like a GeoJSON geometry (``type`` and ``coordinates``)."""
-    return (
-        isinstance(value, dict) and value.get("type") in GEOMETRY_TYPES and "coordinates" in value
-    )
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        return False  # a "type" that is a list or object is no geometry (and not hashable)
+    return value["type"] in GEOMETRY_TYPES and "coordinates" in value

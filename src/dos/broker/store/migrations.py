@@ -320,6 +320,14 @@ CREATE INDEX entity_values_pk ON entity_values (pk);
 CREATE INDEX entity_geo_gist ON entity_geo USING gist (box(point(minx, miny), point(maxx, maxy)))
 """,
     ),
+    (
+        "0008_history_last",
+        # temporal lastN: the newest instances of an attribute straight from the index
+        "CREATE INDEX attr_history_last ON attr_history "
+        "(tenant, entity_id, attr, COALESCE(observed_ms, modified_ms), pk)",
+        "CREATE INDEX attr_history_last ON attr_history "
+        "(tenant, entity_id, attr, (COALESCE(observed_ms, modified_ms)), pk)",
+    ),
 ]
 
 

@@ -44,6 +44,8 @@ class SqlSession:
         # read-modify-write operation does) takes its "before" version from here instead of
         # reading the row again; any other write forgets it
         self._last: tuple[str, str, Any] | None = None
+        #: called by the group-commit writer once the transaction committed (not on rollback)
+        self.after_commit: list[Callable[[], None]] = []
 
     def forget(self) -> None:
         """Drop what this session remembers of rows (the writer calls it before each write
@@ -424,6 +426,49 @@ class SqlSession:
             for d, old in docs
             if old == signature(d)
             and (d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d))
+        ]
+        if not changed and not renumbered:
+            return
+        pks = self._pks(tenant, [d["id"] for d in changed + renumbered])
+        for table in INDEX_TABLES:
+            self.many(f"DELETE FROM {table} WHERE pk = ?", [(pks[d["id"]],) for d in changed])
+        self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
+        self.many("DELETE FROM entity_values WHERE pk = ?", [(pks[d["id"]],) for d in renumbered])
+        self.many(
+            VALUES_INSERT,
+            [(tenant, name, num, pks[d["id"]]) for d in renumbered for name, num in value_rows(d)],
+        )
+
+    def update_versions(self, tenant: str, versions: list[tuple[Doc, Doc]]) -> None:
+        """Successive updates of stored entities in few statements: (before, after) pairs.
+
+        The pairs are in the order of the changes; the first ``before`` of an entity is its
+        stored version, each later ``before`` the previous ``after``. Each entity's last
+        version is written once; history and notifications get every step.
+        """
+        if not versions:
+            return
+        self._last = None  # the rows change here without update()
+        from dos.broker.subscriptions.outbox import enqueue_changes
+        from dos.broker.temporal.history import record_changes
+
+        first: dict[str, Doc] = {}
+        last: dict[str, Doc] = {}
+        for old, new in versions:
+            first.setdefault(new["id"], old)
+            last[new["id"]] = new
+        self.many(
+            f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
+            "WHERE tenant = ? AND id = ?",
+            [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, i) for i, d in last.items()],
+        )
+        record_changes(self, tenant, versions)
+        enqueue_changes(self, tenant, versions)
+        changed = [d for i, d in last.items() if signature(first[i]) != signature(d)]
+        renumbered = [
+            d
+            for i, d in last.items()
+            if signature(first[i]) == signature(d) and value_rows(first[i]) != value_rows(d)
         ]
         if not changed and not renumbered:
             return

@@ -3,7 +3,8 @@
 Each write is a function run against a :class:`~dos.broker.store.Session` inside a savepoint of
 the group's transaction. A failing function rolls back to its savepoint and fails only its own
 caller; the others commit together. Callers are answered only after ``COMMIT`` returned, so an
-acknowledged write is durable.
+acknowledged write is durable. Functions may add callbacks to the session's ``after_commit``
+list; they run once the group committed (the dispatcher's wake-up on new outbox rows).
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ class GroupCommitWriter:
                     conn.execute("RELEASE SAVEPOINT w")
                     outcomes.append((future, result, None))
             conn.execute("COMMIT")
+            hooks = list(getattr(session, "after_commit", ()))
         except Exception as exc:
             log.exception("group commit of %d write(s) failed", len(batch))
             try:
@@ -139,6 +141,11 @@ class GroupCommitWriter:
                     future.set_exception(exc)
             return False
         self.groups += 1
+        for hook in dict.fromkeys(hooks):  # each once, in order
+            try:
+                hook()
+            except Exception:
+                log.exception("after-commit hook failed")
         for future, result, error in outcomes:
             if error is not None:
                 future.set_exception(error)

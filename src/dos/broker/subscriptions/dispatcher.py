@@ -26,7 +26,7 @@ import orjson
 
 from dos.broker.jsonld.resolver import ContextResolver
 from dos.broker.store import EntityQuery, Store
-from dos.broker.subscriptions import notify
+from dos.broker.subscriptions import notify, outbox
 from dos.broker.subscriptions.matching import _compile, notification_payload
 from dos.broker.temporal.times import from_ms, now_ms
 
@@ -77,6 +77,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
         self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
         self._last_periodic = 0
 
     # -- claiming --------------------------------------------------------------------------
@@ -230,6 +231,7 @@ class Dispatcher:
                 await self.store.awrite(lambda s: self._record(s, key, outcome))
             finally:
                 self._busy.discard(key)
+                self._wake.set()  # the subscription's next rows are claimable now
 
     # -- periodic subscriptions ------------------------------------------------------------
     def _periodic(self, session: Any) -> int:
@@ -318,15 +320,34 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Deliver until :meth:`stop`; errors of one round are logged, the loop goes on."""
-        while not self._stop.is_set():
-            try:
-                found = await self.tick()
-            except Exception:
-                log.exception("notification dispatch round failed")
-                found = 0
-            if not found:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.settings.poll)
+        loop = asyncio.get_running_loop()
+
+        def wake() -> None:  # the writer thread, after a commit that queued notifications
+            with contextlib.suppress(RuntimeError):  # the loop is closed
+                loop.call_soon_threadsafe(self._wake.set)
+
+        outbox.listen(wake)
+        try:
+            while not self._stop.is_set():
+                self._wake.clear()
+                try:
+                    found = await self.tick()
+                except Exception:
+                    log.exception("notification dispatch round failed")
+                    found = 0
+                if not found:
+                    await self._sleep()
+        finally:
+            outbox.unlisten(wake)
+
+    async def _sleep(self) -> None:
+        """Until woken, stopped, or the poll interval passed."""
+        waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, self._stop)]
+        try:
+            await asyncio.wait(waits, timeout=self.settings.poll, return_when="FIRST_COMPLETED")
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     async def drain(self) -> None:
         """Wait for the deliveries in flight."""
@@ -335,6 +356,7 @@ class Dispatcher:
 
     async def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         await self.drain()
         if self._client is not None:
             await self._client.aclose()

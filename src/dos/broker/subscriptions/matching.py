@@ -183,15 +183,37 @@ def notification_payload(
     ).decode()
 
 
-def matching_notifications(
-    session: Any, tenant: str, old: Doc | None, new: Doc | None
-) -> list[tuple[Any, ...]]:
-    """Outbox rows (tenant, subscription id, endpoint, payload, created, next) for the change."""
-    rows = session.x(
+def active_subscriptions(session: Any, tenant: str) -> list[tuple[Any, ...]]:
+    """The tenant's active change subscriptions (id, body, last notified, expiry)."""
+    rows: list[tuple[Any, ...]] = session.x(
         "SELECT id, body, last_notified_ms, expires_ms FROM subscriptions "
         "WHERE tenant = ? AND active = ? AND interval_s IS NULL",
         (tenant, True),
     ).fetchall()
+    return rows
+
+
+def any_throttled(subscriptions: list[tuple[Any, ...]]) -> bool:
+    """Whether one of :func:`active_subscriptions` has a throttling (its state changes)."""
+    for row in subscriptions:
+        body = row[1] if isinstance(row[1], str) else orjson.dumps(row[1]).decode()
+        if _compile(body).record.get("throttling"):
+            return True
+    return False
+
+
+def matching_notifications(
+    session: Any,
+    tenant: str,
+    old: Doc | None,
+    new: Doc | None,
+    subscriptions: list[tuple[Any, ...]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Outbox rows (tenant, subscription id, endpoint, payload, created, next) for the change.
+
+    ``subscriptions``: :func:`active_subscriptions` when the caller already read them.
+    """
+    rows = active_subscriptions(session, tenant) if subscriptions is None else subscriptions
     if not rows:
         return []
     moment = now_ms()

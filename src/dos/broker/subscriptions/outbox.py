@@ -1,8 +1,42 @@
-"""Writing notifications into the outbox, inside the transaction of the entity change."""
+"""Writing notifications into the outbox, inside the transaction of the entity change.
+
+Dispatchers of this process :func:`listen` for new rows: a transaction that queued
+notifications wakes them once it committed, so delivery does not wait for their next poll.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+_listeners: set[Callable[[], None]] = set()
+
+
+def listen(callback: Callable[[], None]) -> None:
+    """Call ``callback`` (from the writer thread) after each commit that queued rows."""
+    _listeners.add(callback)
+
+
+def unlisten(callback: Callable[[], None]) -> None:
+    _listeners.discard(callback)
+
+
+def wake() -> None:
+    for callback in list(_listeners):
+        callback()
+
+
+def queued(session: Any) -> None:
+    """Note that ``session`` queued notifications: wake the dispatchers after its commit."""
+    hooks = getattr(session, "after_commit", None)
+    if hooks is not None and wake not in hooks:
+        hooks.append(wake)
+
+
+INSERT = (
+    "INSERT INTO outbox (tenant, subscription_id, endpoint, payload, created_ms, next_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 def enqueue_change(
@@ -11,9 +45,30 @@ def enqueue_change(
     """Queue a notification for every active subscription the change matches."""
     from dos.broker.subscriptions.matching import matching_notifications
 
-    for row in matching_notifications(session, tenant, old, new):
-        session.x(
-            "INSERT INTO outbox (tenant, subscription_id, endpoint, payload, created_ms, next_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            row,
-        )
+    rows = matching_notifications(session, tenant, old, new)
+    if rows:
+        session.many(INSERT, rows)
+        queued(session)
+
+
+def enqueue_changes(
+    session: Any, tenant: str, versions: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    """:func:`enqueue_change` for successive changes (before, after), in their order."""
+    from dos.broker.subscriptions.matching import (
+        active_subscriptions,
+        any_throttled,
+        matching_notifications,
+    )
+
+    subscriptions: list[tuple[Any, ...]] | None = active_subscriptions(session, tenant)
+    if not subscriptions:
+        return
+    if any_throttled(subscriptions):
+        subscriptions = None  # each change reads the throttling state the previous one left
+    rows: list[tuple[Any, ...]] = []
+    for old, new in versions:
+        rows.extend(matching_notifications(session, tenant, old, new, subscriptions))
+    if rows:
+        session.many(INSERT, rows)
+        queued(session)

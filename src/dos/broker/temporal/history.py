@@ -9,6 +9,7 @@ appended, every instance that disappeared is appended as a deletion (``deletedAt
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -133,7 +134,7 @@ def record_change(
 def record_changes(
     session: Any,
     tenant: str,
-    changes: list[tuple[dict[str, Any] | None, dict[str, Any] | None]],
+    changes: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]],
 ) -> None:
     """Append the history of several entity changes, (old, new) pairs, with one statement
     per table (batch operations write thousands of instances at once)."""

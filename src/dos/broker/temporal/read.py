@@ -154,15 +154,21 @@ def load_instances_many(
     direction = "DESC" if last_n else "ASC"
     attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
     ids = [e.id for e in entities]
-    sql = (
-        "SELECT entity_id, attr, instance_id, instance, observed_ms, created_ms, modified_ms, "
-        f"deleted_ms, t FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
-        f"(PARTITION BY h.entity_id, h.attr ORDER BY {expression} {direction}, h.pk {direction})"
-        f" AS rn FROM attr_history h WHERE h.tenant = ? "
-        f"AND h.entity_id IN ({','.join('?' * len(ids))}){attr_sql}{condition}) sub "
-        "WHERE rn <= ? ORDER BY entity_id, attr, t, pk"
-    )
-    rows = session.x(sql, [tenant, *ids, *(attrs or []), *params, cap + 1]).fetchall()
+    if last_n:
+        sql, args = _last_n_sql(
+            session.dialect, tenant, ids, attrs, condition, params, expression, cap + 1
+        )
+    else:
+        sql = (
+            "SELECT entity_id, attr, instance_id, instance, observed_ms, created_ms, "
+            f"modified_ms, deleted_ms, t FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
+            f"(PARTITION BY h.entity_id, h.attr ORDER BY {expression} {direction}, h.pk "
+            f"{direction}) AS rn FROM attr_history h WHERE h.tenant = ? "
+            f"AND h.entity_id IN ({','.join('?' * len(ids))}){attr_sql}{condition}) sub "
+            "WHERE rn <= ? ORDER BY entity_id, attr, t, pk"
+        )
+        args = [tenant, *ids, *(attrs or []), *params, cap + 1]
+    rows = session.x(sql, args).fetchall()
     by_key: dict[tuple[str, str], list[Instance]] = {}
     for row in rows:
         by_key.setdefault((row[0], row[1]), []).append(
@@ -178,6 +184,42 @@ def load_instances_many(
             entity.truncated = entity.truncated or not last_n or cap < last_n
             found = found[1:] if last_n else found[:cap]
         entity.attrs[name] = found
+
+
+def _last_n_sql(
+    dialect: str,
+    tenant: str,
+    ids: list[str],
+    attrs: list[str] | None,
+    condition: str,
+    params: list[Any],
+    expression: str,
+    count: int,
+) -> tuple[str, list[Any]]:
+    """The last ``count`` instances of each (entity, attribute): per pair an index-ordered
+    ``LIMIT`` (index ``attr_history_last`` for observedAt) instead of numbering every row.
+    PostgreSQL joins the pairs LATERAL; SQLite, which has no LATERAL, selects by primary key."""
+    inner = condition.replace("h.", "x.")
+    attr_sql = f" AND attr IN ({','.join('?' * len(attrs))})" if attrs else ""
+    pairs = (
+        "(SELECT DISTINCT entity_id, attr FROM attr_history WHERE tenant = ? "
+        f"AND entity_id IN ({','.join('?' * len(ids))}){attr_sql}) k"
+    )
+    newest = (
+        f"FROM attr_history x WHERE x.tenant = ? AND x.entity_id = k.entity_id "
+        f"AND x.attr = k.attr{inner} ORDER BY {expression.replace('h.', 'x.')} DESC, "
+        "x.pk DESC LIMIT ?"
+    )
+    columns = (
+        "h.entity_id, h.attr, h.instance_id, h.instance, h.observed_ms, h.created_ms, "
+        f"h.modified_ms, h.deleted_ms, {expression} AS t"
+    )
+    if dialect == "postgresql":
+        sql = f"SELECT {columns} FROM {pairs} CROSS JOIN LATERAL (SELECT x.* {newest}) h"
+    else:
+        sql = f"SELECT {columns} FROM {pairs} JOIN attr_history h ON h.pk IN (SELECT x.pk {newest})"
+    sql += " ORDER BY h.entity_id, h.attr, t, h.pk"
+    return sql, [tenant, *ids, *(attrs or []), tenant, *params, count]
 
 
 @dataclass

@@ -14,7 +14,7 @@ def to_ms(text: Any) -> int | None:
     return _text_ms(text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _text_ms(text: str) -> int | None:
     # cached: the instances of one write share their createdAt/modifiedAt
     try:

@@ -1,0 +1,283 @@
+"""Notifications to a local HTTP receiver against their raw ceiling, measured in the same run.
+
+    .venv/bin/python bench/bench_notifications.py [--changes 4000] [--subscriptions 4]
+        [--rate 500] [--seconds 5] [--port 18810]
+
+The receiver is a bare ASGI app under uvicorn in its own process: it notes the arrival time
+of every POST by the ``seq`` value in its body. The broker side runs in this process like
+``dos serve`` (SQLite store in a temporary directory, the :class:`Dispatcher`); every change
+updates ``seq`` of one of ``--subscriptions`` entity groups, each with its own subscription
+(endpoint ``/r<k>``), so each change gives one notification.
+
+1. Raw ceiling: a bare httpx client posts the same notification bodies to the same receiver,
+   one sequential stream per subscription (the dispatcher's order per subscription).
+2. Throughput: ``--changes`` changes are committed while the dispatcher is stopped, then it
+   is started; notifications/s until the receiver has them all.
+3. Latency: changes at ``--rate`` per second for ``--seconds``, each its own commit; the time
+   from the commit (the write returned) to the receipt, p50 / p99.
+
+Issue targets: ≥ 2,000 notifications/s; at 500 changes/s p99 ≤ 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from dos.broker.entities import operations as ops  # noqa: E402
+from dos.broker.jsonld import core_active_context, expand_entity  # noqa: E402
+from dos.broker.jsonld.resolver import ContextResolver  # noqa: E402
+from dos.broker.store import Store  # noqa: E402
+from dos.broker.store.sqlite import SqliteStore  # noqa: E402
+from dos.broker.subscriptions import registry  # noqa: E402
+from dos.broker.subscriptions.dispatcher import Dispatcher  # noqa: E402
+from dos.broker.subscriptions.model import parse_subscription  # noqa: E402
+
+RECEIVER = """
+import time, orjson
+got = {}
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    if scope["method"] == "GET":
+        if scope["path"] == "/reset":
+            got.clear()
+        payload = orjson.dumps(got)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": payload})
+        return
+    moment = time.time()
+    for entity in orjson.loads(body)["data"]:
+        got[str(entity["seq"]["value"])] = moment
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+"""
+TYPE = "https://uri.etsi.org/ngsi-ld/default-context/BenchThing"
+SEQ = "https://uri.etsi.org/ngsi-ld/default-context/seq"
+
+
+def entity_id(group: int, n: int) -> str:
+    return f"urn:ngsi-ld:BenchThing:g{group}:e{n}"
+
+
+def start_receiver(port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    (workdir / "bench_receiver.py").write_text(RECEIVER)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench_receiver:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=workdir,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/reset", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the receiver did not start")
+
+
+def received(port: int, reset: bool = False) -> dict[str, float]:
+    path = "/reset" if reset else "/stats"
+    result: dict[str, float] = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30).json()
+    return result
+
+
+def wait_received(port: int, total: int, timeout: float = 120) -> dict[str, float]:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = received(port)
+        if len(got) >= total or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
+
+
+def setup(store: Store, port: int, groups: int, per_group: int) -> None:
+    ctx = core_active_context()
+
+    def write(session: Any) -> None:
+        for k in range(groups):
+            body = {
+                "id": f"urn:ngsi-ld:Subscription:bench-{k}",
+                "type": "Subscription",
+                "entities": [{"type": "BenchThing", "idPattern": f"^urn:ngsi-ld:BenchThing:g{k}:"}],
+                "watchedAttributes": ["seq"],
+                "notification": {"endpoint": {"uri": f"http://127.0.0.1:{port}/r{k}"}},
+            }
+            registry.subscription_insert(
+                session, "", parse_subscription(body, ctx, moment=ops.now())
+            )
+            for n in range(per_group):
+                doc = {
+                    "id": entity_id(k, n),
+                    "type": "BenchThing",
+                    "seq": {"type": "Property", "value": -1},
+                    "name": {"type": "Property", "value": f"thing {k}/{n} of the benchmark"},
+                }
+                ops.create(session, "", expand_entity(doc, ctx))
+
+    store.write(write)
+    store.write(lambda s: s.x("DELETE FROM outbox"))
+
+
+def change(session: Any, group: int, n: int, seq: int) -> None:
+    attrs = {SEQ: [{"type": "Property", "value": seq}]}
+    ops.append_attrs(session, "", entity_id(group, n), attrs, no_overwrite=False)
+
+
+async def ceiling(port: int, groups: int, total: int) -> float:
+    """Notifications/s a bare httpx client posts, one sequential stream per subscription."""
+    received(port, reset=True)
+    body = {
+        "id": "urn:ngsi-ld:Notification:x",
+        "type": "Notification",
+        "subscriptionId": "urn:ngsi-ld:Subscription:bench-0",
+        "notifiedAt": ops.now(),
+        "data": [
+            {
+                "id": entity_id(0, 0),
+                "type": "BenchThing",
+                "seq": {"type": "Property", "value": 0},
+                "name": {"type": "Property", "value": "thing 0/0 of the benchmark"},
+            }
+        ],
+    }
+    headers = {"Content-Type": "application/json", "Link": "<https://x>; rel=context"}
+
+    async def stream(client: httpx.AsyncClient, k: int) -> None:
+        for seq in range(k, total, groups):
+            body["data"][0]["seq"]["value"] = seq
+            response = await client.post(
+                f"http://127.0.0.1:{port}/r{k}", content=orjson.dumps(body), headers=headers
+            )
+            response.raise_for_status()
+
+    async with httpx.AsyncClient() as client:
+        began = time.time()
+        await asyncio.gather(*(stream(client, k) for k in range(groups)))
+        ended = time.time()
+    return total / (ended - began)
+
+
+async def throughput(store: Store, port: int, groups: int, per_group: int, total: int) -> float:
+    """Notifications/s the dispatcher delivers from a backlog of ``total`` changes."""
+    received(port, reset=True)
+
+    def write(session: Any) -> None:
+        for seq in range(total):
+            change(session, seq % groups, (seq // groups) % per_group, seq)
+
+    store.write(write)
+    dispatcher = Dispatcher(store, ContextResolver())
+    began = time.time()
+    task = asyncio.create_task(dispatcher.run())
+    got = await asyncio.to_thread(wait_received, port, total)
+    await dispatcher.stop()
+    await task
+    if len(got) < total:
+        print(f"throughput: only {len(got)} of {total} notifications arrived")
+    return len(got) / (max(got.values()) - began)
+
+
+async def latency(
+    store: Store, port: int, groups: int, per_group: int, rate: float, seconds: float
+) -> tuple[float, float, int]:
+    """p50 and p99 (ms) from commit to receipt at ``rate`` changes/s; and the count."""
+    received(port, reset=True)
+    dispatcher = Dispatcher(store, ContextResolver())
+    task = asyncio.create_task(dispatcher.run())
+    committed: dict[str, float] = {}
+    total = int(rate * seconds)
+    began = time.monotonic()
+
+    async def one(seq: int) -> None:
+        await store.awrite(
+            lambda s: change(s, seq % groups, (seq // groups) % per_group, 1_000_000 + seq)
+        )
+        committed[str(1_000_000 + seq)] = time.time()
+
+    pending = []
+    for seq in range(total):
+        delay = began + seq / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        pending.append(asyncio.create_task(one(seq)))
+    await asyncio.gather(*pending)
+    got = await asyncio.to_thread(wait_received, port, total, 60)
+    await dispatcher.stop()
+    await task
+    delays = sorted((got[k] - committed[k]) * 1000 for k in committed if k in got)
+    if not delays:
+        raise SystemExit("no notification arrived")
+    return delays[len(delays) // 2], delays[min(len(delays) - 1, int(len(delays) * 0.99))], len(got)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--changes", type=int, default=4000)
+    parser.add_argument("--subscriptions", type=int, default=4)
+    parser.add_argument("--entities", type=int, default=50, help="per subscription")
+    parser.add_argument("--rate", type=float, default=500)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--port", type=int, default=18810)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-notify-"))
+    receiver = start_receiver(args.port, workdir)
+    store = SqliteStore(workdir / "broker.sqlite3")
+    try:
+        store.migrate()
+        setup(store, args.port, args.subscriptions, args.entities)
+        raw = await ceiling(args.port, args.subscriptions, args.changes)
+        print(f"ceiling: bare httpx POSTs ({args.subscriptions} streams)  {raw:8.0f} /s")
+        got = await throughput(store, args.port, args.subscriptions, args.entities, args.changes)
+        print(f"dispatcher, backlog of {args.changes} changes       {got:8.0f} /s")
+        print(f"ratio: {got / raw:.0%} of the ceiling (target: ≥ 2,000/s)")
+        p50, p99, count = await latency(
+            store, args.port, args.subscriptions, args.entities, args.rate, args.seconds
+        )
+        print(
+            f"latency at {args.rate:.0f} changes/s ({count} notifications): "
+            f"commit → receipt p50 {p50:.1f} ms, p99 {p99:.1f} ms (target: p99 ≤ 100 ms)"
+        )
+    finally:
+        store.close()
+        receiver.terminate()
+        receiver.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
