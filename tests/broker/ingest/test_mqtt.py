@@ -169,7 +169,8 @@ def test_message_is_acknowledged_only_after_commit(ctx: Any) -> None:
 def test_failed_write_is_tried_again_and_the_device_order_kept(
     ctx: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The database is down for two attempts: no reconnect is needed, nothing is reordered."""
+    """The database is down for two attempts: no reconnect is needed, nothing is reordered
+    (the failed batch is tried again before the next one is stored)."""
     monkeypatch.setattr(ingest_mqtt, "RETRY", (0.05, 0.1))
     loop = ctx.client._loop
     flaky = FailingStore(ctx.store, failures=2)
@@ -184,7 +185,8 @@ def test_failed_write_is_tried_again_and_the_device_order_kept(
         publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 1.5}')
         publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 2.5}')
         wait_for(lambda: len(acks) == 2)
-        assert flaky.attempts == 4
+        # two failed attempts, then the one batch or the two batches the messages made
+        assert flaky.attempts in (3, 4)
         assert entity(ctx.client)["temperature"]["value"] == 2.5
         history = ctx.client.get(
             "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:WeatherObserved:klima-001",
