@@ -91,13 +91,10 @@ def test_a_measure_reaches_the_live_endpoint_through_a_notification(
     assert core["colour"] == colour(21.5, -5, 35)
     assert core["observedAt"] == NOW.isoformat()
     cursor = body["cursor"]
-    assert "21,5 °C" in client.get("/dortmund/dashboard/").content.decode()  # now cached
 
     later = NOW + dt.timedelta(minutes=5)
     broker("dortmund", [sensor("WeatherObserved", *CORE, at=later, temperature=33.0)])
     notified()
-    # the notification invalidated the cached map: the page shows the new value at once
-    assert "33,0 °C" in client.get("/dortmund/dashboard/").content.decode()
     changed = client.get("/dashboard/dortmund/latest.json", {"since": cursor}).json()
     assert [(s["id"], s["value"]) for s in changed["sensors"]] == [
         ("urn:ngsi-ld:WeatherObserved:core", 33.0)

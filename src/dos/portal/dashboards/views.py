@@ -340,8 +340,6 @@ def notify(request: HttpRequest) -> HttpResponse:
         count = feed.record(tenant, orjson.loads(request.body))
     except (orjson.JSONDecodeError, ValueError, AttributeError) as exc:
         return JsonResponse({"error": f"notification: {exc}"}, status=400)
-    if count:
-        cache.invalidate(tenant)  # the next map and station pages read the new values
     return JsonResponse({"recorded": count})
 
 
