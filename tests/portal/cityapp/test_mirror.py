@@ -22,6 +22,22 @@ def broker_store() -> None:
     store = open_store(settings.CONFIG)
     store.migrate()
     store.close()
+    # the test settings' broker is shared by the tests of one process: start without the
+    # sensors other tests (e.g. the demo's) left in the two cities
+    from dos.portal.cityapp.api.live import ENVIRONMENT_TYPES, PARKING_TYPES
+
+    async def clear() -> None:
+        client = BrokerClient.from_config(settings.CONFIG)
+        try:
+            for tenant in ("dortmund", "schwerte"):
+                types = ",".join((*ENVIRONMENT_TYPES, *PARKING_TYPES))
+                while found := await client.query_entities(tenant=tenant, type=types, limit=1000):
+                    for entity in found:
+                        await client.delete_entity(entity["id"], tenant=tenant)
+        finally:
+            await client.aclose()
+
+    async_to_sync(clear)()
 
 
 def entities(tenant: str) -> list[dict[str, Any]]:
