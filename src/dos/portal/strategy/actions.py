@@ -203,27 +203,27 @@ def project_link_add(actor: Any, project: Project, *, label: str, url: str) -> P
     return link
 
 
+def _save_part(actor: Any, part: Any, fields: dict[str, Any], allowed: Any) -> Any:
+    """Assign ``fields`` (of ``allowed``) to a milestone or KPI of a project, validate and save
+    it with its history (permission ``strategy.change_project`` on the project)."""
+    require(actor, "strategy.change_project", part.project)
+    _assign(part, fields, allowed)
+    part.full_clean()
+    with history.acting(actor):
+        part.save()
+    return part
+
+
 @transaction.atomic
 def milestone_create(actor: Any, project: Project, **fields: Any) -> Milestone:
     """Add a milestone to a project (permission ``strategy.change_project``)."""
-    require(actor, "strategy.change_project", project)
-    milestone = Milestone(project=project)
-    _assign(milestone, fields, MILESTONE_FIELDS)
-    milestone.full_clean()
-    with history.acting(actor):
-        milestone.save()
-    return milestone
+    return _save_part(actor, Milestone(project=project), fields, MILESTONE_FIELDS)
 
 
 @transaction.atomic
 def milestone_update(actor: Any, milestone: Milestone, **fields: Any) -> Milestone:
     """Change a milestone, e.g. mark it done with its actual date."""
-    require(actor, "strategy.change_project", milestone.project)
-    _assign(milestone, fields, MILESTONE_FIELDS)
-    milestone.full_clean()
-    with history.acting(actor):
-        milestone.save()
-    return milestone
+    return _save_part(actor, milestone, fields, MILESTONE_FIELDS)
 
 
 @transaction.atomic
@@ -237,24 +237,13 @@ def milestone_delete(actor: Any, milestone: Milestone) -> None:
 @transaction.atomic
 def kpi_create(actor: Any, project: Project, **fields: Any) -> Kpi:
     """Add a KPI to a project; a live KPI's query is validated against the data models."""
-    require(actor, "strategy.change_project", project)
-    kpi = Kpi(project=project)
-    _assign(kpi, fields, KPI_FIELDS)
-    kpi.full_clean()
-    with history.acting(actor):
-        kpi.save()
-    return kpi
+    return _save_part(actor, Kpi(project=project), fields, KPI_FIELDS)
 
 
 @transaction.atomic
 def kpi_update(actor: Any, kpi: Kpi, **fields: Any) -> Kpi:
     """Change a KPI's definition."""
-    require(actor, "strategy.change_project", kpi.project)
-    _assign(kpi, fields, KPI_FIELDS)
-    kpi.full_clean()
-    with history.acting(actor):
-        kpi.save()
-    return kpi
+    return _save_part(actor, kpi, fields, KPI_FIELDS)
 
 
 @transaction.atomic
