@@ -427,6 +427,11 @@ class SqlSession:
             if old == signature(d)
             and (d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d))
         ]
+        self._reindex(tenant, changed, renumbered)
+
+    def _reindex(self, tenant: str, changed: list[Doc], renumbered: list[Doc]) -> None:
+        """Index rows of updated entities: all of them for ``changed`` (other types, attributes
+        or geometry), only the value index for ``renumbered`` (other numbers only)."""
         if not changed and not renumbered:
             return
         pks = self._pks(tenant, [d["id"] for d in changed + renumbered])
@@ -470,17 +475,7 @@ class SqlSession:
             for i, d in last.items()
             if signature(first[i]) == signature(d) and value_rows(first[i]) != value_rows(d)
         ]
-        if not changed and not renumbered:
-            return
-        pks = self._pks(tenant, [d["id"] for d in changed + renumbered])
-        for table in INDEX_TABLES:
-            self.many(f"DELETE FROM {table} WHERE pk = ?", [(pks[d["id"]],) for d in changed])
-        self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
-        self.many("DELETE FROM entity_values WHERE pk = ?", [(pks[d["id"]],) for d in renumbered])
-        self.many(
-            VALUES_INSERT,
-            [(tenant, name, num, pks[d["id"]]) for d in renumbered for name, num in value_rows(d)],
-        )
+        self._reindex(tenant, changed, renumbered)
 
     def delete(self, tenant: str, entity_id: str) -> bool:
         self._last = None
