@@ -54,14 +54,20 @@ def wait_for(check: Any, timeout: float = 10.0) -> Any:
 
 
 @pytest.fixture
-def ctx(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def ctx(
+    request: pytest.FixtureRequest, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """The app with a provisioned device; its own MQTT consumer runs unless the test asks
+    for none (``indirect`` parameter False): a test that starts a consumer of its own must be
+    the only member of its share group, or the app's consumer takes part of its messages."""
     url = mqtt_url()
     # a share group and API key of this test only: other processes may use the same Mosquitto
     group = f"test{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(ingest_mqtt, "SHARE_GROUP", group)
     apikey = f"k{uuid.uuid4().hex[:10]}"
+    consumer = {"DOS_MQTT_URL": url} if getattr(request, "param", True) else {}
     with broker_client(
-        store, tmp_path, DOS_BROKER_OPEN_WRITES="true", DOS_MQTT_URL=url, DOS_MQTT_GROUP=group
+        store, tmp_path, DOS_BROKER_OPEN_WRITES="true", DOS_MQTT_GROUP=group, **consumer
     ) as client:
         client.post("/iot/services", json={"services": [service(apikey=apikey)]})
         client.post("/iot/devices", json={"devices": [device(apikey=apikey)]})
@@ -97,6 +103,7 @@ def test_startup_hook_consumes_measures(ctx: Any) -> None:
     assert got["location"]["value"]["coordinates"] == [7.46, 51.51]
 
 
+@pytest.mark.parametrize("ctx", [False], indirect=True, ids=["own-consumer"])
 def test_rejected_messages_are_dropped_and_the_consumer_goes_on(ctx: Any) -> None:
     loop = ctx.client._loop
     consumer = MqttIngest(ctx.url, ctx.store, loop, client_id=f"t-{uuid.uuid4().hex[:8]}")
@@ -138,6 +145,7 @@ class FailingStore:
         return await self.store.awrite(fn)
 
 
+@pytest.mark.parametrize("ctx", [False], indirect=True, ids=["own-consumer"])
 def test_message_is_acknowledged_only_after_commit(ctx: Any) -> None:
     """A message whose write failed is not acked: the next session gets it again."""
     loop = ctx.client._loop
@@ -166,6 +174,7 @@ def test_message_is_acknowledged_only_after_commit(ctx: Any) -> None:
         second.stop()
 
 
+@pytest.mark.parametrize("ctx", [False], indirect=True, ids=["own-consumer"])
 def test_failed_write_is_tried_again_and_the_device_order_kept(
     ctx: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
