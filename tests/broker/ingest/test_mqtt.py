@@ -65,6 +65,9 @@ def ctx(
     group = f"test{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(ingest_mqtt, "SHARE_GROUP", group)
     apikey = f"k{uuid.uuid4().hex[:10]}"
+    # every share group gets its copy of a message: consumers subscribe to this test's key
+    # only, or measures that tests in other processes publish reach (and are acked by) them
+    monkeypatch.setattr(ingest_mqtt, "TOPICS", (f"/{apikey}/+/attrs", f"{apikey}/+/attrs"))
     consumer = {"DOS_MQTT_URL": url} if getattr(request, "param", True) else {}
     with broker_client(
         store, tmp_path, DOS_BROKER_OPEN_WRITES="true", DOS_MQTT_GROUP=group, **consumer
