@@ -17,6 +17,7 @@ STEPS = [
     "dos.demo.participation",
     "dos.demo.cityapp",
     "dos.demo.opendata",
+    "dos.demo.dashboards",
 ]
 
 

@@ -83,3 +83,53 @@ def test_the_parking_dashboard_shows_the_heat_map_and_csv(client, spots, monkeyp
     assert ["P1", "mon", "8", "62.50"] in rows
     assert ["P2", "tue", "12", "100.00"] in rows
     assert len(rows) == 1 + 2 * 7 * 24
+
+
+def test_each_hour_is_computed_once_and_late_changes_are_counted(spots, monkeypatch) -> None:
+    """An hour later only the new hour (and the last stored one again) is read from the
+    broker; the stored hours then give what a computation from scratch gives."""
+    from dos.portal.dashboards.models import OccupancyHour
+    from dos.portal.dashboards.sensors import sensors_of
+
+    first = _utc(7, 15, 12, 20)
+    occupancy.typical_occupancy("schwerte", sensors_of(["schwerte"]), first)
+    hours = 4 * 7 * 24
+    assert OccupancyHour.objects.filter(tenant="schwerte").count() == 2 * hours
+    assert not OccupancyHour.objects.filter(tenant="dortmund").exists()
+
+    def spot(key, park, status, at):
+        return sensor(
+            "ParkingSpot", key, 51.44, 7.56, at=at, status=status, static={"carPark": park}
+        )
+
+    # a late measure for the last stored hour (11:00–12:00 UTC), then one in the new hour
+    spots("schwerte", [spot("a", "P1", "occupied", _utc(7, 15, 11, 30))])
+    spots("schwerte", [spot("a", "P1", "free", _utc(7, 15, 12, 15))])
+    read: list[tuple[dt.datetime, dt.datetime]] = []
+    history = occupancy._history
+
+    async def counted(broker, tenant, start, end):
+        read.append((start, end))
+        return await history(broker, tenant, start, end)
+
+    monkeypatch.setattr(occupancy, "_history", counted)
+    later = _utc(7, 15, 13, 5)
+    incremental = occupancy.typical_occupancy("schwerte", sensors_of(["schwerte"]), later)
+    assert read == [(_utc(7, 15, 11), _utc(7, 15, 13))]
+    assert OccupancyHour.objects.filter(tenant="schwerte").count() == 2 * hours
+    assert not OccupancyHour.objects.filter(hour__lt=_utc(6, 17, 13)).exists()
+    late = OccupancyHour.objects.get(tenant="schwerte", car_park="P1", hour=_utc(7, 15, 11))
+    assert (late.occupied, late.observed) == (3600 + 1800, 7200)  # b all hour, a half of it
+    new = OccupancyHour.objects.get(tenant="schwerte", car_park="P1", hour=_utc(7, 15, 12))
+    assert (new.occupied, new.observed) == (3600 + 900, 7200)
+
+    # the same hour again: nothing to read
+    cache.clear()
+    occupancy.typical_occupancy("schwerte", sensors_of(["schwerte"]), later)
+    assert len(read) == 1
+
+    OccupancyHour.objects.all().delete()
+    cache.clear()
+    scratch = occupancy.typical_occupancy("schwerte", sensors_of(["schwerte"]), later)
+    assert [m.cells for m in scratch] == [m.cells for m in incremental]
+    assert [(m.name, m.spots) for m in scratch] == [("P1", 2), ("P2", 1)]

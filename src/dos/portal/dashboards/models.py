@@ -1,7 +1,10 @@
-"""The latest sensor values the broker notified the portal of (the map's live channel).
+"""What the dashboards keep in the portal database, shared by every process.
 
-Every ``dos serve`` process and every worker shares this table through the portal database,
-so a notification received by one process reaches the map pages served by any other.
+- :class:`LiveValue`: the latest sensor values the broker notified the portal of (the map's
+  live channel), so a notification received by one process reaches the map pages served by
+  any other.
+- :class:`OccupancyHour`: the occupied and observed spot-seconds of one car park in one hour,
+  computed once from the spots' history so that typical occupancy needs only the new hours.
 """
 
 from __future__ import annotations
@@ -32,3 +35,26 @@ class LiveValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} {self.entity_id}"
+
+
+class OccupancyHour(models.Model):
+    """Occupied and observed spot-seconds of one car park of a city's tenant in one UTC hour."""
+
+    tenant = models.CharField(_("tenant"), max_length=100)
+    car_park = models.CharField(_("car park"), max_length=200)
+    hour = models.DateTimeField(_("hour (start, UTC)"))
+    occupied = models.FloatField(_("occupied spot-seconds"))
+    observed = models.FloatField(_("observed spot-seconds"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "car_park", "hour"], name="dashboards_occupancyhour_one_per_hour"
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "hour"])]
+        verbose_name = _("occupancy hour")
+        verbose_name_plural = _("occupancy hours")
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.car_park} {self.hour:%Y-%m-%d %H}:00"

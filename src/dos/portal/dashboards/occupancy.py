@@ -11,20 +11,30 @@ time.
 
 For each car park and each local weekday × hour the result is the occupied spot-time divided
 by the observed spot-time of the last :data:`WEEKS` weeks, in percent (``None`` where no spot
-was observed). Results are cached per tenant and hour.
+was observed).
+
+Each hour is computed once: the occupied and observed spot-seconds per car park and UTC hour
+are stored in :class:`~dos.portal.dashboards.models.OccupancyHour` (shared by all processes),
+so after the first computation of the window a new hour needs only that hour's history. The
+folded result is cached per tenant and hour.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from dos.broker.client import BrokerClient
 from dos.portal.dashboards.charts import iso
+from dos.portal.dashboards.models import OccupancyHour
 from dos.portal.dashboards.sensors import Sensor, parse_time, run
 
 WEEKS = 4
@@ -157,36 +167,49 @@ def _spot_hours(
             begin = stop
 
 
-def matrices(
+def spot_hours(
     sensors: list[Sensor],
     changes: dict[str, list[tuple[int, int | None]]],
     start: dt.datetime,
     hours: int,
-) -> list[Matrix]:
-    """Fold the spots' hours into weekday × hour per car park (local time)."""
+) -> dict[str, tuple[list[float], list[float]]]:
+    """car park → its (occupied, observed) spot-seconds in each hour from ``start``."""
     base = int(start.timestamp())
-    # the local weekday and hour of every hour of the window
-    slots = [timezone.localtime(start + dt.timedelta(hours=n)) for n in range(hours)]
-    parks: dict[str, tuple[list[float], list[float], list[int]]] = {}
+    parks: dict[str, tuple[list[float], list[float]]] = {}
     for sensor in sensors:
         if sensor.type != "ParkingSpot":
             continue
-        total = parks.setdefault(park_of(sensor), ([0.0] * hours, [0.0] * hours, [0]))
-        total[2][0] += 1
-        _spot_hours(changes.get(sensor.id, []), base, total[0], total[1])
+        occupied, observed = parks.setdefault(park_of(sensor), ([0.0] * hours, [0.0] * hours))
+        _spot_hours(changes.get(sensor.id, []), base, occupied, observed)
+    return parks
+
+
+def fold(
+    rows: Iterable[tuple[str, dt.datetime, float, float]], spots: Counter[str]
+) -> list[Matrix]:
+    """Fold (car park, UTC hour, occupied, observed) into weekday × hour per car park (local
+    time); car parks without any observation are left out."""
+    local: dict[dt.datetime, tuple[int, int]] = {}
+    sums: dict[str, tuple[list[list[float]], list[list[float]]]] = {}
+    for park, hour, occupied, observed in rows:
+        if hour not in local:
+            moment = timezone.localtime(hour)
+            local[hour] = (moment.weekday(), moment.hour)
+        day, slot = local[hour]
+        taken, seen = sums.setdefault(
+            park, ([[0.0] * 24 for _ in range(7)], [[0.0] * 24 for _ in range(7)])
+        )
+        taken[day][slot] += occupied
+        seen[day][slot] += observed
     result = []
-    for name, (occupied, observed, count) in sorted(parks.items()):
-        taken = [[0.0] * 24 for _ in range(7)]
-        seen = [[0.0] * 24 for _ in range(7)]
-        for n, moment in enumerate(slots):
-            taken[moment.weekday()][moment.hour] += occupied[n]
-            seen[moment.weekday()][moment.hour] += observed[n]
+    for name in sorted(sums):
+        taken, seen = sums[name]
         cells = [
             [round(100 * t / s, 1) if s else None for t, s in zip(ts, ss, strict=True)]
             for ts, ss in zip(taken, seen, strict=True)
         ]
         if any(v is not None for row in cells for v in row):
-            result.append(Matrix(name, count[0], cells))
+            result.append(Matrix(name, spots[name], cells))
     return result
 
 
@@ -196,20 +219,63 @@ def window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return end - dt.timedelta(weeks=WEEKS), end
 
 
+def store_hours(tenant: str, sensors: list[Sensor], start: dt.datetime, end: dt.datetime) -> int:
+    """Compute the car parks' hours of ``[start, end)`` not stored yet and store them; returns
+    how many hours were computed.
+
+    The last stored hour is computed again with the new ones: a status change that reached
+    the broker after its hour had been computed (a late measure) is counted then. Hours that
+    left the window are deleted.
+    """
+    parks = {park_of(s) for s in sensors if s.type == "ParkingSpot"}
+    stored = dict(
+        OccupancyHour.objects.filter(tenant=tenant, car_park__in=parks, hour__gte=start)
+        .values("car_park")
+        .annotate(last=Max("hour"))
+        .values_list("car_park", "last")
+    )
+    begin = start if parks - stored.keys() else min(stored.values())
+    if parks and not parks - stored.keys() and begin + dt.timedelta(hours=1) >= end:
+        return 0  # every car park is up to date
+    hours = int((end - begin).total_seconds()) // HOUR
+
+    async def work(broker: BrokerClient) -> dict[str, list[tuple[int, int | None]]]:
+        return await _history(broker, tenant, begin, end)
+
+    sums = spot_hours(sensors, run(work), begin, hours)
+    rows = [
+        OccupancyHour(
+            tenant=tenant,
+            car_park=park,
+            hour=begin + dt.timedelta(hours=n),
+            occupied=occupied[n],
+            observed=observed[n],
+        )
+        for park, (occupied, observed) in sums.items()
+        for n in range(hours)
+    ]
+    with transaction.atomic():
+        OccupancyHour.objects.filter(tenant=tenant, hour__gte=begin, hour__lt=end).delete()
+        OccupancyHour.objects.filter(tenant=tenant, hour__lt=start).delete()
+        # another process may have stored the same hours meanwhile: theirs are as good
+        OccupancyHour.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return hours
+
+
 def typical_occupancy(tenant: str, sensors: list[Sensor], now: dt.datetime) -> list[Matrix]:
     """Typical occupancy per car park of the tenant (cached until the next full hour)."""
-    if not any(s.type == "ParkingSpot" for s in sensors):
+    spots = Counter(park_of(s) for s in sensors if s.type == "ParkingSpot")
+    if not spots:
         return []
     start, end = window(now)
     key = f"dashboards:occupancy:{tenant}:{end.isoformat()}"
     cached: list[Matrix] | None = cache.get(key)
     if cached is not None:
         return cached
-
-    async def work(broker: BrokerClient) -> dict[str, list[tuple[int, int | None]]]:
-        return await _history(broker, tenant, start, end)
-
-    hours = int((end - start).total_seconds()) // HOUR
-    result = matrices(sensors, run(work), start, hours)
+    store_hours(tenant, sensors, start, end)
+    rows = OccupancyHour.objects.filter(
+        tenant=tenant, car_park__in=spots, hour__gte=start, hour__lt=end
+    ).values_list("car_park", "hour", "occupied", "observed")
+    result = fold(rows, spots)
     cache.set(key, result, CACHE_SECONDS)
     return result
