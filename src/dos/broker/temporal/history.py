@@ -8,6 +8,8 @@ appended, every instance that disappeared is appended as a deletion (``deletedAt
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -32,7 +34,12 @@ Row = tuple[Any, ...]
 
 
 def new_instance_id() -> str:
-    return f"urn:ngsi-ld:attribute:instance:{uuid.uuid4()}"
+    """A new instance id: a time-ordered UUID (version 7, RFC 9562), so that ids written
+    together are neighbours in the instance index (appended, not scattered over it)."""
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 9562 variant
+    return f"urn:ngsi-ld:attribute:instance:{uuid.UUID(int=value)}"
 
 
 def value_of(instance: dict[str, Any]) -> Any:
