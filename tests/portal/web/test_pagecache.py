@@ -8,7 +8,10 @@ another thread: the tests commit their data (``transaction=True``) and make ORM 
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +48,22 @@ def cache() -> PageCache:
     return PageCache(get_asgi_application(), seconds=60, max_bytes=4 * 1024 * 1024)
 
 
+@pytest.fixture(autouse=True)
+async def _close_view_connections() -> AsyncIterator[None]:
+    """Close, after each test, the connections the test's threads leave open, or PostgreSQL
+    could not drop the test database: the ORM calls of the tests (asgiref's thread) and
+    Django's error pages, which it renders in the event loop's default executor (made one
+    thread here, so that the connection can be reached)."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+    yield
+    await sync_to_async(connections.close_all)()
+    await loop.run_in_executor(None, connections.close_all)
+
+
 async def orm(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run ``function`` in the thread Django's views run in, then close that thread's
-    connections (nothing else closes them; PostgreSQL could not drop the test database)."""
-
-    def run() -> Any:
-        try:
-            return function(*args, **kwargs)
-        finally:
-            connections.close_all()
-
-    return await sync_to_async(run)()
+    """Run ``function`` in the thread Django's views run in (the data is committed)."""
+    return await sync_to_async(function)(*args, **kwargs)
 
 
 def client(app: Any) -> httpx.AsyncClient:
