@@ -10,8 +10,10 @@ Key: method (GET or HEAD), scheme, host, path with query string, the language Dj
 choose for the request (language cookie, then ``Accept-Language``; the portal has no language
 prefix in its paths, the city is in the path) and the content generation tokens of all apps
 (:mod:`dos.portal.web.generations`), so any write to the data of a portal app makes the next
-request fresh. The tokens are read once per process and second at most (one small query);
-a write made in this process is seen at once, one made in another process within that second.
+request fresh. Each process reads the tokens (one small query) before its first kept page
+and after each write it commits itself, and otherwise once a second in the background while
+requests go on: a write made in this process is seen at the next request, one made in
+another process within about a second.
 Pages also expire after ``DOS_PAGE_CACHE_SECONDS``, which bounds what changes with the clock
 alone (a post published at a set time, upcoming events, "today" on a project page).
 
