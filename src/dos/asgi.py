@@ -41,13 +41,20 @@ async def _respond(send: Send, status: int, body: bytes, content_type: str) -> N
 
 
 def portal_app(config: Config) -> tuple[ASGIApp, Check]:
-    """Django's ASGI application and its readiness check."""
+    """Django's ASGI application behind the page cache (:mod:`dos.portal.web.pagecache`)
+    and its readiness check."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dos.portal.settings")
     from asgiref.sync import sync_to_async
     from django.core.asgi import get_asgi_application
     from django.db import connections
 
-    app = get_asgi_application()
+    from dos.portal.web.pagecache import PageCache
+
+    app = PageCache(
+        get_asgi_application(),
+        seconds=config.PAGE_CACHE_SECONDS,
+        max_bytes=config.PAGE_CACHE_MB * 1024 * 1024,
+    )
 
     def check_db() -> str | None:
         try:

@@ -235,6 +235,22 @@ SETTINGS: tuple[Setting, ...] = (
         "live values, analyses); 0 reads them anew for every request. Aggregated chart "
         "periods that are over are kept longer (see docs/dashboards.md).",
     ),
+    Setting(
+        "PAGE_CACHE_SECONDS",
+        "int",
+        "60",
+        "How long each server process answers anonymous visitors from a kept copy of a public "
+        "page (strategy, home, news, blog, pages). Any edit makes the next request fresh at "
+        "once; the time bounds only what changes with the clock (a post published at a set "
+        "time, upcoming events). 0 turns the page cache off (see docs/operations.md).",
+    ),
+    Setting(
+        "PAGE_CACHE_MB",
+        "int",
+        "32",
+        "Most megabytes of pages the page cache keeps per server process (the least recently "
+        "used go first).",
+    ),
 )
 
 _BY_ENV: dict[str, Setting] = {s.env: s for s in SETTINGS}

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from dos.portal.cityapp import urls as cityapp
 from dos.portal.web import views as web
@@ -17,7 +19,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("konto/", include("dos.portal.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch needs no CSRF token: all it changes is the language cookie (``next``
+    # is checked by Django), so a forged switch changes only the language a visitor reads.
+    # Without a token in the header form, public pages can be kept by the page cache.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("impressum/", web.footer_page, {"page": "imprint"}, name="imprint"),
     path("datenschutz/", web.footer_page, {"page": "privacy"}, name="privacy"),
     path("barrierefreiheit/", web.footer_page, {"page": "accessibility"}, name="accessibility"),

@@ -16,6 +16,7 @@ from dos.portal.content import search as search_index
 from dos.portal.content.files import file_response
 from dos.portal.content.models import Document, Page, Post, PostImage, Tag
 from dos.portal.content.pages import render_page
+from dos.portal.web.pagecache import public_page
 
 PAGE_SIZE = 10
 
@@ -39,6 +40,7 @@ def visible_posts(kind: str, city: Any) -> Any:
 
 
 @require_safe
+@public_page
 def post_list(request: HttpRequest, kind: str, city: str | None = None) -> HttpResponse:
     posts = visible_posts(kind, _city(request))
     tag = None
@@ -56,6 +58,7 @@ def post_list(request: HttpRequest, kind: str, city: str | None = None) -> HttpR
 
 
 @require_safe
+@public_page
 def post_detail(
     request: HttpRequest, kind: str, slug: str, city: str | None = None
 ) -> HttpResponse:
@@ -76,6 +79,7 @@ def post_detail(
 
 
 @require_safe
+@public_page
 def page_detail(request: HttpRequest, slug: str, city: str | None = None) -> HttpResponse:
     page = get_object_or_404(Page, city=_city(request), slug=slug)
     if not page.is_published and not has_perm(request.user, "content.view_page", page):
@@ -84,6 +88,7 @@ def page_detail(request: HttpRequest, slug: str, city: str | None = None) -> Htt
 
 
 @require_safe
+@public_page
 def document_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
     documents = Document.objects.select_related("city")
     here = _city(request)

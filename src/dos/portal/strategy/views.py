@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from dos.portal.strategy import charts, history, queries
 from dos.portal.strategy.forms import CompareForm, ProjectFilterForm
 from dos.portal.strategy.models import ActionField, ChangeRecord, Project, Strategy
+from dos.portal.web.pagecache import public_page
 
 CACHE_SECONDS = 300
 
@@ -26,6 +27,7 @@ def _strategy() -> Strategy | None:
 
 
 @require_safe
+@public_page
 def overview(request: HttpRequest) -> HttpResponse:
     """The strategy at a glance: vision, guidelines, action fields, key figures."""
     return render(
@@ -55,6 +57,7 @@ def _kpi_cards(kpis: list[Any]) -> list[dict[str, Any]]:
 
 
 @require_safe
+@public_page
 def action_field(request: HttpRequest, slug: str) -> HttpResponse:
     field = get_object_or_404(ActionField, slug=slug)
     return render(
@@ -65,6 +68,7 @@ def action_field(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def project_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
     """All projects, filtered by action field, city, phase, status, funding and SDG.
 
@@ -96,6 +100,7 @@ def project_list(request: HttpRequest, city: str | None = None) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A project's Steckbrief: state, milestones, KPIs with charts, evaluations (cached per
     strategy version, language and day)."""
@@ -173,6 +178,7 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def roadmap(request: HttpRequest) -> HttpResponse:
     """The roadmap of the whole strategy as a Gantt chart and a table."""
     strategy = _strategy()
@@ -211,6 +217,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Dashboard: projects by field, phase and city, budget by field, evaluation scores."""
     data = queries.portfolio()

@@ -17,13 +17,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 #: Apps whose data is shown from caches (and which therefore have a token).
 TRACKED_APPS = ("tenancy", "cityapp", "strategy", "content", "events", "participation")
 #: Models whose writes change nothing that is shown from a cache (counters, requests).
 UNTRACKED_MODELS = ("cityapp.ratewindow", "cityapp.servicerequest")
+
+_local_writes = 0  # committed bumps made in this process (see local_writes)
 
 
 def _table() -> str:
@@ -41,6 +43,18 @@ def bump(app_label: str) -> None:
             f"ON CONFLICT (app_label) DO UPDATE SET token = EXCLUDED.token",
             [app_label, secrets.token_hex(8)],
         )
+    transaction.on_commit(_count_local_write)
+
+
+def _count_local_write() -> None:
+    global _local_writes
+    _local_writes += 1
+
+
+def local_writes() -> int:
+    """How many token changes this process has committed: a cache holding :func:`snapshot`
+    for a while reads it again at once when this number moves (the page cache)."""
+    return _local_writes
 
 
 def current(app_labels: Iterable[str]) -> str:
@@ -54,6 +68,11 @@ def current(app_labels: Iterable[str]) -> str:
         )
         tokens = dict(cursor.fetchall())
     return ".".join(tokens.get(label, "-") for label in labels)
+
+
+def snapshot() -> str:
+    """The tokens of all apps in one string (changes with any write to any tracked app)."""
+    return current(TRACKED_APPS)
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:

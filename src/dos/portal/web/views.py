@@ -9,21 +9,25 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from dos.portal.tenancy.models import City
+from dos.portal.web.pagecache import public_page
 
 FOOTER_PAGES = ("imprint", "privacy", "accessibility", "licence")
 
 
 @require_safe
+@public_page
 def region_home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/region_home.html", {"city_list": City.objects.all()})
 
 
 @require_safe
+@public_page
 def city_home(request: HttpRequest, city: str) -> HttpResponse:
     return render(request, "web/city_home.html")
 
 
 @require_safe
+@public_page
 def footer_page(request: HttpRequest, page: str) -> HttpResponse:
     # An editable page of the content app (same slug as ``page``) replaces the built-in text.
     if apps.is_installed("dos.portal.content"):
