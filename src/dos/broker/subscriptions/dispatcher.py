@@ -54,14 +54,39 @@ class Settings:
     backoff_cap: float = 60.0
     timeout: float = 5.0
     batch: int = 500
+    #: at most this many entities in one notification (pending rows of a subscription with
+    #: distinct entities are sent together; 1: one notification per row)
+    coalesce: int = 100
 
 
 @dataclass
 class Outcome:
     delivered: list[int] = field(default_factory=list)
+    sent: int = 0  # notifications (a notification may carry several rows)
     failed: Claimed | None = None
     error: str = ""
     rest: list[int] = field(default_factory=list)
+
+
+def coalesced(rows: list[Claimed], cap: int) -> list[list[Claimed]]:
+    """Successive rows in groups of one notification each: at most ``cap`` entities, and no
+    entity twice (two changes of one entity stay two notifications, in their order)."""
+    groups: list[list[Claimed]] = []
+    ids: set[str] = set()
+    for row in rows:
+        mine = [str(doc.get("id")) for doc in row.payload["entities"]]
+        if (
+            groups
+            and len(ids) + len(mine) <= cap
+            and ids.isdisjoint(mine)
+            and len(set(mine)) == len(mine)
+        ):
+            groups[-1].append(row)
+            ids.update(mine)
+        else:
+            groups.append([row])
+            ids = set(mine)
+    return groups
 
 
 class Dispatcher:
@@ -121,11 +146,11 @@ class Dispatcher:
         for start in range(0, len(outcome.delivered), 500):
             chunk = outcome.delivered[start : start + 500]
             session.x(f"DELETE FROM outbox WHERE pk IN ({','.join('?' * len(chunk))})", chunk)
-        if outcome.delivered:
+        if outcome.sent:
             session.x(
                 "UPDATE subscriptions SET times_sent = times_sent + ?, last_notification = ?, "
                 "last_success = ?, status = 'ok' WHERE tenant = ? AND id = ?",
-                (len(outcome.delivered), stamp, stamp, tenant, sub_id),
+                (outcome.sent, stamp, stamp, tenant, sub_id),
             )
         if outcome.failed is not None:
             attempts = outcome.failed.attempts + 1
@@ -197,8 +222,13 @@ class Dispatcher:
                 headers = notify.headers_of(record, ctx, key[0])
                 endpoint = record["notification"]["endpoint"]
                 uri = endpoint["uri"]  # the current one: an updated endpoint gets what is pending
-                for index, row in enumerate(rows):
-                    body = notify.render(record, row.payload, ctx)
+                settled = 0
+                for group in coalesced(rows, self.settings.coalesce):
+                    body = notify.render(record, group[0].payload, ctx)
+                    for row in group[1:]:
+                        more = notify.render(record, row.payload, ctx)
+                        body["data"].extend(more["data"])
+                        body["notifiedAt"] = more["notifiedAt"]
                     try:
                         if uri.split("://", 1)[0] in ("mqtt", "mqtts"):
                             await notify.send_mqtt(
@@ -211,12 +241,14 @@ class Dispatcher:
                         else:
                             await notify.send_http(self._http(), uri, body, headers)
                     except notify.DeliveryError as exc:
-                        outcome.failed = row
+                        outcome.failed = group[0]
                         outcome.error = str(exc)
-                        outcome.rest = [r.pk for r in rows[index + 1 :]]
+                        outcome.rest = [r.pk for r in rows[settled + 1 :]]
                         log.info("notification to %s failed: %s", uri, exc)
                         break
-                    outcome.delivered.append(row.pk)
+                    settled += len(group)
+                    outcome.delivered.extend(r.pk for r in group)
+                    outcome.sent += 1
         except Exception as exc:  # rendering failed (e.g. @context unavailable): retry later
             log.exception("notification of subscription %s failed", key[1])
             done = set(outcome.delivered)
