@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import httpx
 import orjson
 
 from dos.broker.jsonld.resolver import ContextResolver
 from dos.broker.store import EntityQuery, Store
 from dos.broker.subscriptions import notify, outbox
+from dos.broker.subscriptions.httpclient import HttpClient
 from dos.broker.subscriptions.matching import _compile, notification_payload
 from dos.broker.temporal.times import from_ms, now_ms
 
@@ -100,21 +100,34 @@ class Dispatcher:
         self.settings = settings or Settings()
         self._busy: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
+        self._client: HttpClient | None = None
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._last_periodic = 0
 
     # -- claiming --------------------------------------------------------------------------
-    def _claim(self, session: Any) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
+    def _claim(
+        self, session: Any, key: tuple[str, str] | None = None
+    ) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
+        """Lease due rows (of one subscription with ``key``) and read their subscriptions."""
         moment = now_ms()
-        lock = " FOR UPDATE SKIP LOCKED" if session.dialect == "postgresql" else ""
+        lock = " FOR UPDATE OF o SKIP LOCKED" if session.dialect == "postgresql" else ""
+        only = inner = ""
+        params: tuple[str, ...] = ()
+        if key is not None:
+            only = " AND o.tenant = ? AND o.subscription_id = ?"
+            inner = " AND tenant = ? AND subscription_id = ?"
+            params = key
+        # due rows before the first waiting (leased or backing off) row of their subscription;
+        # the waiting rows are few, so they are grouped once, not looked up per due row
         rows = session.x(
             "SELECT o.pk, o.tenant, o.subscription_id, o.endpoint, o.payload, o.attempts "
-            "FROM outbox o WHERE o.next_ms <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
-            "WHERE p.tenant = o.tenant AND p.subscription_id = o.subscription_id "
-            f"AND p.pk < o.pk AND p.next_ms > ?) ORDER BY o.pk LIMIT ?{lock}",
-            (moment, moment, self.settings.batch),
+            "FROM outbox o LEFT JOIN (SELECT tenant, subscription_id, MIN(pk) AS first "
+            f"FROM outbox WHERE next_ms > ?{inner} GROUP BY tenant, subscription_id) w "
+            "ON w.tenant = o.tenant AND w.subscription_id = o.subscription_id "
+            f"WHERE o.next_ms <= ?{only} AND (w.first IS NULL OR o.pk < w.first) "
+            f"ORDER BY o.pk LIMIT ?{lock}",
+            (moment, *params, moment, *params, self.settings.batch),
         ).fetchall()
         if not rows:
             return [], {}
@@ -200,17 +213,39 @@ class Dispatcher:
                 )
 
     # -- delivering ------------------------------------------------------------------------
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> HttpClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self.settings.timeout,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            )
+            self._client = HttpClient(timeout=self.settings.timeout)
         return self._client
 
     async def _deliver(
         self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any] | None
     ) -> None:
+        """Deliver the claimed rows of one subscription; while all succeed, record them and
+        claim the subscription's next due rows in one write, and go on with those."""
+        try:
+            while rows:
+                outcome = await self._send_all(key, rows, record)
+                go_on = outcome.failed is None and not self._stop.is_set()
+
+                def settle(
+                    session: Any, outcome: Outcome = outcome, go_on: bool = go_on
+                ) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
+                    self._record(session, key, outcome)
+                    return self._claim(session, key) if go_on else ([], {})
+
+                rows, subs = await self.store.awrite(settle)
+                record = subs.get(key)
+        except Exception:  # not recorded: the lease runs out, the rows are delivered again
+            log.exception("recording the notifications of subscription %s failed", key[1])
+        finally:
+            self._busy.discard(key)
+            self._wake.set()  # the subscription's next rows are claimable now
+
+    async def _send_all(
+        self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any] | None
+    ) -> Outcome:
+        """Send the rows in order (coalesced) until one fails; the lease is renewed meanwhile."""
         outcome = Outcome()
         finished = asyncio.Event()
         renewal = asyncio.create_task(self._renew(rows, outcome, finished))
@@ -218,37 +253,7 @@ class Dispatcher:
             if record is None:  # the subscription was deleted meanwhile
                 outcome.delivered = [r.pk for r in rows]
             else:
-                ctx = await self.resolver.resolve(record.get("jsonldContext"))
-                headers = notify.headers_of(record, ctx, key[0])
-                endpoint = record["notification"]["endpoint"]
-                uri = endpoint["uri"]  # the current one: an updated endpoint gets what is pending
-                settled = 0
-                for group in coalesced(rows, self.settings.coalesce):
-                    body = notify.render(record, group[0].payload, ctx)
-                    for row in group[1:]:
-                        more = notify.render(record, row.payload, ctx)
-                        body["data"].extend(more["data"])
-                        body["notifiedAt"] = more["notifiedAt"]
-                    try:
-                        if uri.split("://", 1)[0] in ("mqtt", "mqtts"):
-                            await notify.send_mqtt(
-                                uri,
-                                body,
-                                headers,
-                                endpoint.get("notifierInfo", []),
-                                self.settings.timeout,
-                            )
-                        else:
-                            await notify.send_http(self._http(), uri, body, headers)
-                    except notify.DeliveryError as exc:
-                        outcome.failed = group[0]
-                        outcome.error = str(exc)
-                        outcome.rest = [r.pk for r in rows[settled + 1 :]]
-                        log.info("notification to %s failed: %s", uri, exc)
-                        break
-                    settled += len(group)
-                    outcome.delivered.extend(r.pk for r in group)
-                    outcome.sent += 1
+                await self._send_groups(key, rows, record, outcome)
         except Exception as exc:  # rendering failed (e.g. @context unavailable): retry later
             log.exception("notification of subscription %s failed", key[1])
             done = set(outcome.delivered)
@@ -259,11 +264,38 @@ class Dispatcher:
         finally:
             finished.set()
             await renewal  # not cancelled: a renewal must not land after the record
+        return outcome
+
+    async def _send_groups(
+        self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any], outcome: Outcome
+    ) -> None:
+        ctx = await self.resolver.resolve(record.get("jsonldContext"))
+        headers = notify.headers_of(record, ctx, key[0])
+        endpoint = record["notification"]["endpoint"]
+        uri = endpoint["uri"]  # the current one: an updated endpoint gets what is pending
+        settled = 0
+        for group in coalesced(rows, self.settings.coalesce):
+            body = notify.render(record, group[0].payload, ctx)
+            for row in group[1:]:
+                more = notify.render(record, row.payload, ctx)
+                body["data"].extend(more["data"])
+                body["notifiedAt"] = more["notifiedAt"]
             try:
-                await self.store.awrite(lambda s: self._record(s, key, outcome))
-            finally:
-                self._busy.discard(key)
-                self._wake.set()  # the subscription's next rows are claimable now
+                if uri.split("://", 1)[0] in ("mqtt", "mqtts"):
+                    await notify.send_mqtt(
+                        uri, body, headers, endpoint.get("notifierInfo", []), self.settings.timeout
+                    )
+                else:
+                    await notify.send_http(self._http(), uri, body, headers)
+            except notify.DeliveryError as exc:
+                outcome.failed = group[0]
+                outcome.error = str(exc)
+                outcome.rest = [r.pk for r in rows[settled + 1 :]]
+                log.info("notification to %s failed: %s", uri, exc)
+                return
+            settled += len(group)
+            outcome.delivered.extend(r.pk for r in group)
+            outcome.sent += 1
 
     # -- periodic subscriptions ------------------------------------------------------------
     def _periodic(self, session: Any) -> int:
@@ -326,12 +358,17 @@ class Dispatcher:
         return due is not None, periodic_due is not None
 
     # -- loop ------------------------------------------------------------------------------
-    async def tick(self) -> int:
-        """Enqueue due periodic notifications, claim due rows and start their deliveries."""
+    async def tick(self, woken: bool = False) -> int:
+        """Enqueue due periodic notifications, claim due rows and start their deliveries.
+
+        ``woken``: a commit queued rows (or a delivery ended), so the claim need not be
+        preceded by the read that finds out whether anything is due."""
         moment = now_ms()
         periodic = moment - self._last_periodic >= 500
-        # a cheap read first: an idle broker does not queue empty writes every poll
-        due, periodic_due = await self.store.aread(lambda s: self._due(s, moment, periodic))
+        if woken and not periodic:
+            due, periodic_due = True, False
+        else:  # a cheap read first: an idle broker does not queue empty writes every poll
+            due, periodic_due = await self.store.aread(lambda s: self._due(s, moment, periodic))
         if periodic:
             self._last_periodic = moment
             if periodic_due:
@@ -361,9 +398,10 @@ class Dispatcher:
         outbox.listen(wake)
         try:
             while not self._stop.is_set():
+                woken = self._wake.is_set()
                 self._wake.clear()
                 try:
-                    found = await self.tick()
+                    found = await self.tick(woken)
                 except Exception:
                     log.exception("notification dispatch round failed")
                     found = 0
