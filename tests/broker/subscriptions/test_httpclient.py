@@ -5,11 +5,19 @@ timeouts, refused connections and bad headers."""
 from __future__ import annotations
 
 import asyncio
+import datetime
+import ipaddress
+import ssl
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from dos.broker.subscriptions.httpclient import HttpClient, HttpError
 from tests.broker.subscriptions.receiver import Receiver, free_port
@@ -31,20 +39,22 @@ ANSWERS = {
 class Server:
     """An HTTP/1.1 server on asyncio streams that answers by path and records the requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: ssl.SSLContext | None = None) -> None:
+        self.context = context
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
         self.connections = 0
         self.drops = 0  # requests to /drop answered by closing the connection
         self.server: asyncio.Server | None = None
 
     async def start(self) -> Server:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.context)
         return self
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        scheme = "https" if self.context else "http"
+        return f"{scheme}://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -192,3 +202,56 @@ async def test_http10_threading_receiver_gets_the_notification() -> None:
     finally:
         await client.aclose()
         receiver.stop()
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key (PEM files: certificate, key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_https_verifies_the_certificate_and_keeps_the_connection(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert, key)
+    server = await Server(served).start()
+    trusting = ssl.create_default_context(cafile=str(cert))
+    client = HttpClient(timeout=2, ssl_context=trusting)
+    stranger = HttpClient(timeout=2)  # the system's authorities do not know the certificate
+    try:
+        assert await client.post(f"{server.url}/length", b"secret 1", {}) == 200
+        assert await client.post(f"{server.url}/chunked", b"secret 2", {}) == 201
+        assert client.opened == 1
+        assert [body for _, _, body in server.requests] == [b"secret 1", b"secret 2"]
+        with pytest.raises(HttpError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify"):
+            await stranger.post(f"{server.url}/length", b"x", {})
+    finally:
+        await client.aclose()
+        await stranger.aclose()
+        await server.stop()

@@ -41,11 +41,17 @@ _Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 class HttpClient:
     """POSTs with keep-alive connections per origin; :meth:`aclose` closes the idle ones."""
 
-    def __init__(self, timeout: float = 5.0, idle_per_origin: int = 16) -> None:
+    def __init__(
+        self,
+        timeout: float = 5.0,
+        idle_per_origin: int = 16,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """``ssl_context``: for ``https`` (default: the system's, created when first needed)."""
         self.timeout = timeout
         self.idle_per_origin = idle_per_origin
         self._idle: dict[_Origin, list[_Conn]] = {}
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl = ssl_context
         self.opened = 0  # connections opened, for tests and metrics
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
