@@ -118,15 +118,15 @@ class Dispatcher:
             only = " AND o.tenant = ? AND o.subscription_id = ?"
             inner = " AND tenant = ? AND subscription_id = ?"
             params = key
-        # due rows before the first waiting (leased or backing off) row of their subscription;
-        # the waiting rows are few, so they are grouped once, not looked up per due row
+        # due rows with no earlier waiting (leased or backing off) row of their subscription;
+        # the waiting rows are few: they are read once through the next_ms index
         rows = session.x(
+            "WITH w AS MATERIALIZED (SELECT tenant, subscription_id, pk FROM outbox "
+            f"WHERE next_ms > ?{inner}) "
             "SELECT o.pk, o.tenant, o.subscription_id, o.endpoint, o.payload, o.attempts "
-            "FROM outbox o LEFT JOIN (SELECT tenant, subscription_id, MIN(pk) AS first "
-            f"FROM outbox WHERE next_ms > ?{inner} GROUP BY tenant, subscription_id) w "
-            "ON w.tenant = o.tenant AND w.subscription_id = o.subscription_id "
-            f"WHERE o.next_ms <= ?{only} AND (w.first IS NULL OR o.pk < w.first) "
-            f"ORDER BY o.pk LIMIT ?{lock}",
+            f"FROM outbox o WHERE o.next_ms <= ?{only} AND NOT EXISTS (SELECT 1 FROM w "
+            "WHERE w.tenant = o.tenant AND w.subscription_id = o.subscription_id "
+            f"AND w.pk < o.pk) ORDER BY o.pk LIMIT ?{lock}",
             (moment, *params, moment, *params, self.settings.batch),
         ).fetchall()
         if not rows:
