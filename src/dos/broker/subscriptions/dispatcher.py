@@ -6,7 +6,9 @@ renews while it runs: rows of a process that died (SIGKILL, power loss) are clai
 one lease later. A row is claimable only when no earlier row of its subscription is waiting
 (leased or backing off), which keeps the order per subscription across retries, restarts and
 processes. Each subscription is delivered by its own task, so a slow or dead endpoint delays
-only its own subscriptions. A failure backs off exponentially
+only its own subscriptions; while its deliveries succeed, the task records them and claims the
+subscription's next rows in one write. Pending rows of distinct entities travel in one
+notification (:func:`coalesced`). A failure backs off exponentially
 (``base * 2**attempts`` up to ``cap``) and is recorded in the subscription's status; rows are
 deleted once delivered. Periodic subscriptions (``timeInterval``) get their notifications
 enqueued here too.
