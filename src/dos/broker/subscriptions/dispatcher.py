@@ -33,6 +33,8 @@ from dos.broker.subscriptions.matching import _compile, notification_payload
 from dos.broker.temporal.times import from_ms, now_ms
 
 log = logging.getLogger("dos.broker.notifications")
+#: PostgreSQL advisory lock (first key; the second is the schema's) of claiming outbox rows
+CLAIM_LOCK = 0x646F736F  # "doso"
 
 
 @dataclass
@@ -106,14 +108,28 @@ class Dispatcher:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._last_periodic = 0
+        self._contended = False  # the last claim found another process claiming
 
     # -- claiming --------------------------------------------------------------------------
     def _claim(
         self, session: Any, key: tuple[str, str] | None = None
     ) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
         """Lease due rows (of one subscription with ``key``) and read their subscriptions."""
+        lock = ""
+        if session.dialect == "postgresql":
+            # one claiming transaction at a time across processes: the rows another one
+            # leased are invisible until it commits, and its subscriptions' later rows would
+            # look claimable; whoever does not get the lock claims next round (never waits,
+            # so no deadlock with the row locks of the writes in the same transaction)
+            # (per schema: brokers in other schemas of the database do not share it)
+            free = session.x(
+                "SELECT pg_try_advisory_xact_lock(?, hashtext(current_schema()))", (CLAIM_LOCK,)
+            ).fetchone()[0]
+            if not free:
+                self._contended = True
+                return [], {}
+            lock = " FOR UPDATE OF o SKIP LOCKED"
         moment = now_ms()
-        lock = " FOR UPDATE OF o SKIP LOCKED" if session.dialect == "postgresql" else ""
         only = inner = ""
         params: tuple[str, ...] = ()
         if key is not None:
@@ -364,7 +380,8 @@ class Dispatcher:
         """Enqueue due periodic notifications, claim due rows and start their deliveries.
 
         ``woken``: a commit queued rows (or a delivery ended), so the claim need not be
-        preceded by the read that finds out whether anything is due."""
+        preceded by the read that finds out whether anything is due. The number of rows
+        claimed; -1 when another process was claiming (PostgreSQL): due rows may be left."""
         moment = now_ms()
         periodic = moment - self._last_periodic >= 500
         if woken and not periodic:
@@ -378,7 +395,10 @@ class Dispatcher:
                 due = True
         if not due:
             return 0
+        self._contended = False
         claimed, subs = await self.store.awrite(self._claim)
+        if self._contended:
+            return -1
         groups: dict[tuple[str, str], list[Claimed]] = {}
         for row in claimed:
             groups.setdefault((row.tenant, row.subscription_id), []).append(row)
@@ -407,7 +427,7 @@ class Dispatcher:
                 except Exception:
                     log.exception("notification dispatch round failed")
                     found = 0
-                if not found:
+                if found <= 0:
                     await self._sleep()
         finally:
             outbox.unlisten(wake)
