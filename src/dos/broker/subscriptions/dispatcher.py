@@ -6,7 +6,9 @@ renews while it runs: rows of a process that died (SIGKILL, power loss) are clai
 one lease later. A row is claimable only when no earlier row of its subscription is waiting
 (leased or backing off), which keeps the order per subscription across retries, restarts and
 processes. Each subscription is delivered by its own task, so a slow or dead endpoint delays
-only its own subscriptions. A failure backs off exponentially
+only its own subscriptions; while its deliveries succeed, the task records them and claims the
+subscription's next rows in one write. Pending rows of distinct entities travel in one
+notification (:func:`coalesced`). A failure backs off exponentially
 (``base * 2**attempts`` up to ``cap``) and is recorded in the subscription's status; rows are
 deleted once delivered. Periodic subscriptions (``timeInterval``) get their notifications
 enqueued here too.
@@ -21,16 +23,18 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import httpx
 import orjson
 
 from dos.broker.jsonld.resolver import ContextResolver
 from dos.broker.store import EntityQuery, Store
 from dos.broker.subscriptions import notify, outbox
+from dos.broker.subscriptions.httpclient import HttpClient
 from dos.broker.subscriptions.matching import _compile, notification_payload
 from dos.broker.temporal.times import from_ms, now_ms
 
 log = logging.getLogger("dos.broker.notifications")
+#: PostgreSQL advisory lock (first key; the second is the schema's) of claiming outbox rows
+CLAIM_LOCK = 0x646F736F  # "doso"
 
 
 @dataclass
@@ -54,14 +58,39 @@ class Settings:
     backoff_cap: float = 60.0
     timeout: float = 5.0
     batch: int = 500
+    #: at most this many entities in one notification (pending rows of a subscription with
+    #: distinct entities are sent together; 1: one notification per row)
+    coalesce: int = 100
 
 
 @dataclass
 class Outcome:
     delivered: list[int] = field(default_factory=list)
+    sent: int = 0  # notifications (a notification may carry several rows)
     failed: Claimed | None = None
     error: str = ""
     rest: list[int] = field(default_factory=list)
+
+
+def coalesced(rows: list[Claimed], cap: int) -> list[list[Claimed]]:
+    """Successive rows in groups of one notification each: at most ``cap`` entities, and no
+    entity twice (two changes of one entity stay two notifications, in their order)."""
+    groups: list[list[Claimed]] = []
+    ids: set[str] = set()
+    for row in rows:
+        mine = [str(doc.get("id")) for doc in row.payload["entities"]]
+        if (
+            groups
+            and len(ids) + len(mine) <= cap
+            and ids.isdisjoint(mine)
+            and len(set(mine)) == len(mine)
+        ):
+            groups[-1].append(row)
+            ids.update(mine)
+        else:
+            groups.append([row])
+            ids = set(mine)
+    return groups
 
 
 class Dispatcher:
@@ -75,21 +104,48 @@ class Dispatcher:
         self.settings = settings or Settings()
         self._busy: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
+        self._client: HttpClient | None = None
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._last_periodic = 0
+        self._contended = False  # the last claim found another process claiming
 
     # -- claiming --------------------------------------------------------------------------
-    def _claim(self, session: Any) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
+    def _claim(
+        self, session: Any, key: tuple[str, str] | None = None
+    ) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
+        """Lease due rows (of one subscription with ``key``) and read their subscriptions."""
+        lock = ""
+        if session.dialect == "postgresql":
+            # one claiming transaction at a time across processes: the rows another one
+            # leased are invisible until it commits, and its subscriptions' later rows would
+            # look claimable; whoever does not get the lock claims next round (never waits,
+            # so no deadlock with the row locks of the writes in the same transaction)
+            # (per schema: brokers in other schemas of the database do not share it)
+            free = session.x(
+                "SELECT pg_try_advisory_xact_lock(?, hashtext(current_schema()))", (CLAIM_LOCK,)
+            ).fetchone()[0]
+            if not free:
+                self._contended = True
+                return [], {}
+            lock = " FOR UPDATE OF o SKIP LOCKED"
         moment = now_ms()
-        lock = " FOR UPDATE SKIP LOCKED" if session.dialect == "postgresql" else ""
+        only = inner = ""
+        params: tuple[str, ...] = ()
+        if key is not None:
+            only = " AND o.tenant = ? AND o.subscription_id = ?"
+            inner = " AND tenant = ? AND subscription_id = ?"
+            params = key
+        # due rows with no earlier waiting (leased or backing off) row of their subscription;
+        # the waiting rows are few: they are read once through the next_ms index
         rows = session.x(
+            "WITH w AS MATERIALIZED (SELECT tenant, subscription_id, pk FROM outbox "
+            f"WHERE next_ms > ?{inner}) "
             "SELECT o.pk, o.tenant, o.subscription_id, o.endpoint, o.payload, o.attempts "
-            "FROM outbox o WHERE o.next_ms <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
-            "WHERE p.tenant = o.tenant AND p.subscription_id = o.subscription_id "
-            f"AND p.pk < o.pk AND p.next_ms > ?) ORDER BY o.pk LIMIT ?{lock}",
-            (moment, moment, self.settings.batch),
+            f"FROM outbox o WHERE o.next_ms <= ?{only} AND NOT EXISTS (SELECT 1 FROM w "
+            "WHERE w.tenant = o.tenant AND w.subscription_id = o.subscription_id "
+            f"AND w.pk < o.pk) ORDER BY o.pk LIMIT ?{lock}",
+            (moment, *params, moment, *params, self.settings.batch),
         ).fetchall()
         if not rows:
             return [], {}
@@ -121,11 +177,11 @@ class Dispatcher:
         for start in range(0, len(outcome.delivered), 500):
             chunk = outcome.delivered[start : start + 500]
             session.x(f"DELETE FROM outbox WHERE pk IN ({','.join('?' * len(chunk))})", chunk)
-        if outcome.delivered:
+        if outcome.sent:
             session.x(
                 "UPDATE subscriptions SET times_sent = times_sent + ?, last_notification = ?, "
                 "last_success = ?, status = 'ok' WHERE tenant = ? AND id = ?",
-                (len(outcome.delivered), stamp, stamp, tenant, sub_id),
+                (outcome.sent, stamp, stamp, tenant, sub_id),
             )
         if outcome.failed is not None:
             attempts = outcome.failed.attempts + 1
@@ -175,17 +231,39 @@ class Dispatcher:
                 )
 
     # -- delivering ------------------------------------------------------------------------
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> HttpClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self.settings.timeout,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            )
+            self._client = HttpClient(timeout=self.settings.timeout)
         return self._client
 
     async def _deliver(
         self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any] | None
     ) -> None:
+        """Deliver the claimed rows of one subscription; while all succeed, record them and
+        claim the subscription's next due rows in one write, and go on with those."""
+        try:
+            while rows:
+                outcome = await self._send_all(key, rows, record)
+                go_on = outcome.failed is None and not self._stop.is_set()
+
+                def settle(
+                    session: Any, outcome: Outcome = outcome, go_on: bool = go_on
+                ) -> tuple[list[Claimed], dict[tuple[str, str], dict[str, Any]]]:
+                    self._record(session, key, outcome)
+                    return self._claim(session, key) if go_on else ([], {})
+
+                rows, subs = await self.store.awrite(settle)
+                record = subs.get(key)
+        except Exception:  # not recorded: the lease runs out, the rows are delivered again
+            log.exception("recording the notifications of subscription %s failed", key[1])
+        finally:
+            self._busy.discard(key)
+            self._wake.set()  # the subscription's next rows are claimable now
+
+    async def _send_all(
+        self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any] | None
+    ) -> Outcome:
+        """Send the rows in order (coalesced) until one fails; the lease is renewed meanwhile."""
         outcome = Outcome()
         finished = asyncio.Event()
         renewal = asyncio.create_task(self._renew(rows, outcome, finished))
@@ -193,30 +271,7 @@ class Dispatcher:
             if record is None:  # the subscription was deleted meanwhile
                 outcome.delivered = [r.pk for r in rows]
             else:
-                ctx = await self.resolver.resolve(record.get("jsonldContext"))
-                headers = notify.headers_of(record, ctx, key[0])
-                endpoint = record["notification"]["endpoint"]
-                uri = endpoint["uri"]  # the current one: an updated endpoint gets what is pending
-                for index, row in enumerate(rows):
-                    body = notify.render(record, row.payload, ctx)
-                    try:
-                        if uri.split("://", 1)[0] in ("mqtt", "mqtts"):
-                            await notify.send_mqtt(
-                                uri,
-                                body,
-                                headers,
-                                endpoint.get("notifierInfo", []),
-                                self.settings.timeout,
-                            )
-                        else:
-                            await notify.send_http(self._http(), uri, body, headers)
-                    except notify.DeliveryError as exc:
-                        outcome.failed = row
-                        outcome.error = str(exc)
-                        outcome.rest = [r.pk for r in rows[index + 1 :]]
-                        log.info("notification to %s failed: %s", uri, exc)
-                        break
-                    outcome.delivered.append(row.pk)
+                await self._send_groups(key, rows, record, outcome)
         except Exception as exc:  # rendering failed (e.g. @context unavailable): retry later
             log.exception("notification of subscription %s failed", key[1])
             done = set(outcome.delivered)
@@ -227,11 +282,38 @@ class Dispatcher:
         finally:
             finished.set()
             await renewal  # not cancelled: a renewal must not land after the record
+        return outcome
+
+    async def _send_groups(
+        self, key: tuple[str, str], rows: list[Claimed], record: dict[str, Any], outcome: Outcome
+    ) -> None:
+        ctx = await self.resolver.resolve(record.get("jsonldContext"))
+        headers = notify.headers_of(record, ctx, key[0])
+        endpoint = record["notification"]["endpoint"]
+        uri = endpoint["uri"]  # the current one: an updated endpoint gets what is pending
+        settled = 0
+        for group in coalesced(rows, self.settings.coalesce):
+            body = notify.render(record, group[0].payload, ctx)
+            for row in group[1:]:
+                more = notify.render(record, row.payload, ctx)
+                body["data"].extend(more["data"])
+                body["notifiedAt"] = more["notifiedAt"]
             try:
-                await self.store.awrite(lambda s: self._record(s, key, outcome))
-            finally:
-                self._busy.discard(key)
-                self._wake.set()  # the subscription's next rows are claimable now
+                if uri.split("://", 1)[0] in ("mqtt", "mqtts"):
+                    await notify.send_mqtt(
+                        uri, body, headers, endpoint.get("notifierInfo", []), self.settings.timeout
+                    )
+                else:
+                    await notify.send_http(self._http(), uri, body, headers)
+            except notify.DeliveryError as exc:
+                outcome.failed = group[0]
+                outcome.error = str(exc)
+                outcome.rest = [r.pk for r in rows[settled + 1 :]]
+                log.info("notification to %s failed: %s", uri, exc)
+                return
+            settled += len(group)
+            outcome.delivered.extend(r.pk for r in group)
+            outcome.sent += 1
 
     # -- periodic subscriptions ------------------------------------------------------------
     def _periodic(self, session: Any) -> int:
@@ -294,12 +376,18 @@ class Dispatcher:
         return due is not None, periodic_due is not None
 
     # -- loop ------------------------------------------------------------------------------
-    async def tick(self) -> int:
-        """Enqueue due periodic notifications, claim due rows and start their deliveries."""
+    async def tick(self, woken: bool = False) -> int:
+        """Enqueue due periodic notifications, claim due rows and start their deliveries.
+
+        ``woken``: a commit queued rows (or a delivery ended), so the claim need not be
+        preceded by the read that finds out whether anything is due. The number of rows
+        claimed; -1 when another process was claiming (PostgreSQL): due rows may be left."""
         moment = now_ms()
         periodic = moment - self._last_periodic >= 500
-        # a cheap read first: an idle broker does not queue empty writes every poll
-        due, periodic_due = await self.store.aread(lambda s: self._due(s, moment, periodic))
+        if woken and not periodic:
+            due, periodic_due = True, False
+        else:  # a cheap read first: an idle broker does not queue empty writes every poll
+            due, periodic_due = await self.store.aread(lambda s: self._due(s, moment, periodic))
         if periodic:
             self._last_periodic = moment
             if periodic_due:
@@ -307,7 +395,10 @@ class Dispatcher:
                 due = True
         if not due:
             return 0
+        self._contended = False
         claimed, subs = await self.store.awrite(self._claim)
+        if self._contended:
+            return -1
         groups: dict[tuple[str, str], list[Claimed]] = {}
         for row in claimed:
             groups.setdefault((row.tenant, row.subscription_id), []).append(row)
@@ -329,13 +420,14 @@ class Dispatcher:
         outbox.listen(wake)
         try:
             while not self._stop.is_set():
+                woken = self._wake.is_set()
                 self._wake.clear()
                 try:
-                    found = await self.tick()
+                    found = await self.tick(woken)
                 except Exception:
                     log.exception("notification dispatch round failed")
                     found = 0
-                if not found:
+                if found <= 0:
                     await self._sleep()
         finally:
             outbox.unlisten(wake)

@@ -6,13 +6,13 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.compact import compact_attribute, compact_entity
 from dos.broker.jsonld.resolver import link_header
 from dos.broker.query.projection import CORE_MEMBERS
+from dos.broker.subscriptions.httpclient import HttpClient, HttpError
 from dos.broker.temporal.history import NULL, VALUE_KEYS
 
 #: attribute kind → the member holding the previous value with ``showChanges`` (§5.2.12)
@@ -161,14 +161,14 @@ class DeliveryError(Exception):
 
 
 async def send_http(
-    client: httpx.AsyncClient, uri: str, body: dict[str, Any], headers: dict[str, str]
+    client: HttpClient, uri: str, body: dict[str, Any], headers: dict[str, str]
 ) -> None:
     try:
-        response = await client.post(uri, content=orjson.dumps(body), headers=headers)
-    except httpx.HTTPError as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
-    if response.status_code >= 300:
-        raise DeliveryError(f"HTTP {response.status_code}")
+        status = await client.post(uri, orjson.dumps(body), headers)
+    except HttpError as exc:
+        raise DeliveryError(str(exc)) from None
+    if status >= 300:
+        raise DeliveryError(f"HTTP {status}")
 
 
 def _publish_mqtt(
