@@ -214,7 +214,7 @@ def _load(
             names = [
                 row[0]
                 for row in session.x(
-                    "SELECT attr FROM attr_history WHERE tenant = ? AND entity_id = ? UNION "
+                    "SELECT attr FROM temporal_attrs WHERE tenant = ? AND entity_id = ? UNION "
                     "SELECT attr FROM attr_rollups WHERE tenant = ? AND entity_id = ? ORDER BY 1",
                     (tenant, entity.id, tenant, entity.id),
                 ).fetchall()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -145,45 +146,72 @@ def load_instances_many(
     limit: int,
     timeproperty: str = "observedAt",
 ) -> None:
-    """:func:`load_instances` for several entities with one statement (one window per
-    entity and attribute), so ``lastN=1`` over many entities is one query."""
+    """:func:`load_instances` for several entities with one statement, so ``lastN=1`` over
+    many entities is one query.
+
+    Instances are counted per attribute and datasetId: at most ``limit`` of each (the last
+    ``last_n`` with lastN, ETSI GS CIM 009 §6.3.10); the instances of an attribute's datasets
+    are merged in time order."""
     if not entities or (attrs is not None and not attrs):
         return
     condition, params, expression = time_filter(tq, timeproperty)
     cap = min(last_n, limit) if last_n else limit
-    direction = "DESC" if last_n else "ASC"
-    attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
     ids = [e.id for e in entities]
     if last_n:
+        # one more than the limit tells that the limit cut the N (a partial answer, §6.3.10)
+        count = cap + 1 if cap < last_n else cap
         sql, args = _last_n_sql(
-            session.dialect, tenant, ids, attrs, condition, params, expression, cap + 1
+            session.dialect, tenant, ids, attrs, condition, params, expression, count
         )
     else:
+        attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
         sql = (
-            "SELECT entity_id, attr, instance_id, instance, observed_ms, created_ms, "
-            f"modified_ms, deleted_ms, t FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
-            f"(PARTITION BY h.entity_id, h.attr ORDER BY {expression} {direction}, h.pk "
-            f"{direction}) AS rn FROM attr_history h WHERE h.tenant = ? "
-            f"AND h.entity_id IN ({','.join('?' * len(ids))}){attr_sql}{condition}) sub "
-            "WHERE rn <= ? ORDER BY entity_id, attr, t, pk"
+            f"SELECT {_columns()} FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
+            f"(PARTITION BY h.entity_id, h.attr, h.dataset_id ORDER BY {expression}, h.pk) AS rn "
+            f"FROM attr_history h WHERE h.tenant = ? AND h.entity_id IN "
+            f"({','.join('?' * len(ids))}){attr_sql}{condition}) h "
+            "WHERE rn <= ?"
         )
         args = [tenant, *ids, *(attrs or []), *params, cap + 1]
-    rows = session.x(sql, args).fetchall()
-    by_key: dict[tuple[str, str], list[Instance]] = {}
-    for row in rows:
-        by_key.setdefault((row[0], row[1]), []).append(
-            Instance(
-                row[1], row[2], orjson.loads(row[3]), row[4], row[5], row[6], row[7], int(row[8])
+    groups: dict[tuple[str, str, str], list[tuple[int, int, Instance]]] = {}
+    for row in session.x(sql, args):
+        groups.setdefault((row[0], row[1], row[2]), []).append(
+            (
+                int(row[9]),
+                int(row[10]),
+                Instance(
+                    row[1],
+                    row[3],
+                    orjson.loads(row[4]),
+                    row[5],
+                    row[6],
+                    row[7],
+                    row[8],
+                    int(row[9]),
+                ),
             )
         )
     by_id = {e.id: e for e in entities}
-    for (entity_id, name), found in by_key.items():
-        entity = by_id[entity_id]
+    by_attr: dict[tuple[str, str], list[tuple[int, int, Instance]]] = {}
+    for (entity_id, name, _), found in sorted(groups.items(), key=itemgetter(0)):
+        found.sort(key=itemgetter(0, 1))  # by time, then as written
         if len(found) > cap:
-            # with lastN, more rows than N is expected; cut by the limit is a partial answer
-            entity.truncated = entity.truncated or not last_n or cap < last_n
+            by_id[entity_id].truncated = True
             found = found[1:] if last_n else found[:cap]
-        entity.attrs[name] = found
+        known = by_attr.setdefault((entity_id, name), [])
+        known.extend(found)
+        if len(known) > len(found):  # a further datasetId of the attribute: by time
+            known.sort(key=itemgetter(0, 1))
+    for (entity_id, name), kept in by_attr.items():
+        by_id[entity_id].attrs[name] = [i for _, _, i in kept]
+
+
+def _columns(time: str = "t") -> str:
+    """The history columns :func:`load_instances_many` reads of the row ``h`` and its time."""
+    return (
+        "h.entity_id, h.attr, h.dataset_id, h.instance_id, h.instance, h.observed_ms, "
+        f"h.created_ms, h.modified_ms, h.deleted_ms, {time}, h.pk"
+    )
 
 
 def _last_n_sql(
@@ -196,30 +224,27 @@ def _last_n_sql(
     expression: str,
     count: int,
 ) -> tuple[str, list[Any]]:
-    """The last ``count`` instances of each (entity, attribute): per pair an index-ordered
-    ``LIMIT`` (index ``attr_history_last`` for observedAt) instead of numbering every row.
-    PostgreSQL joins the pairs LATERAL; SQLite, which has no LATERAL, selects by primary key."""
+    """The last ``count`` instances of each (entity, attribute, datasetId): the keys from
+    ``temporal_attrs``, then per key an index-ordered ``LIMIT`` (index ``attr_history_latest``
+    for observedAt) — one index descent per key, whatever the length of the history.
+    PostgreSQL joins the keys LATERAL; SQLite, which has no LATERAL, selects by primary key.
+    In no particular order (:func:`load_instances_many` orders them)."""
     inner = condition.replace("h.", "x.")
-    attr_sql = f" AND attr IN ({','.join('?' * len(attrs))})" if attrs else ""
-    pairs = (
-        "(SELECT DISTINCT entity_id, attr FROM attr_history WHERE tenant = ? "
-        f"AND entity_id IN ({','.join('?' * len(ids))}){attr_sql}) k"
-    )
+    attr_sql = f" AND k.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
     newest = (
-        f"FROM attr_history x WHERE x.tenant = ? AND x.entity_id = k.entity_id "
-        f"AND x.attr = k.attr{inner} ORDER BY {expression.replace('h.', 'x.')} DESC, "
-        "x.pk DESC LIMIT ?"
-    )
-    columns = (
-        "h.entity_id, h.attr, h.instance_id, h.instance, h.observed_ms, h.created_ms, "
-        f"h.modified_ms, h.deleted_ms, {expression} AS t"
+        "FROM attr_history x WHERE x.tenant = k.tenant AND x.entity_id = k.entity_id "
+        f"AND x.attr = k.attr AND x.dataset_id = k.dataset_id{inner} "
+        f"ORDER BY {expression.replace('h.', 'x.')} DESC, x.pk DESC LIMIT ?"
     )
     if dialect == "postgresql":
-        sql = f"SELECT {columns} FROM {pairs} CROSS JOIN LATERAL (SELECT x.* {newest}) h"
+        time = expression.replace("h.", "x.")
+        source = f"SELECT {_columns()} FROM temporal_attrs k CROSS JOIN LATERAL "
+        source += f"(SELECT x.*, {time} AS t {newest}) h"
     else:
-        sql = f"SELECT {columns} FROM {pairs} JOIN attr_history h ON h.pk IN (SELECT x.pk {newest})"
-    sql += " ORDER BY h.entity_id, h.attr, t, h.pk"
-    return sql, [tenant, *ids, *(attrs or []), tenant, *params, count]
+        source = f"SELECT {_columns(f'{expression} AS t')} FROM temporal_attrs k "
+        source += f"JOIN attr_history h ON h.pk IN (SELECT x.pk {newest})"
+    sql = f"{source} WHERE k.tenant = ? AND k.entity_id IN ({','.join('?' * len(ids))}){attr_sql}"
+    return sql, [*params, count, tenant, *ids, *(attrs or [])]
 
 
 @dataclass

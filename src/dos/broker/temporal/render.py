@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dos.broker.jsonld.active import ActiveContext
-from dos.broker.jsonld.compact import compact_attribute, compact_types
+from dos.broker.jsonld.compact import compact_instance, compact_types
 from dos.broker.temporal.history import NULL, VALUE_KEYS
 from dos.broker.temporal.read import Bucket, Instance, TemporalEntity
 from dos.broker.temporal.times import from_ms, to_iso
@@ -38,7 +38,7 @@ def _head(entity: TemporalEntity, ctx: ActiveContext, sys_attrs: bool) -> dict[s
 
 
 def _normalized_instance(row: Instance, ctx: ActiveContext, sys_attrs: bool) -> Any:
-    rendered = compact_attribute([row.instance], ctx, sys_attrs=sys_attrs)
+    rendered = compact_instance(row.instance, ctx, sys_attrs=sys_attrs)
     rendered["instanceId"] = row.instance_id
     if sys_attrs:
         rendered.setdefault("createdAt", from_ms(row.created_ms))
@@ -65,7 +65,7 @@ def _simplified_value(row: Instance, key: str, ctx: ActiveContext) -> Any:
     value = row.instance.get(key)
     if value == NULL or value is None:
         return value
-    rendered = compact_attribute([row.instance], ctx, sys_attrs=False)
+    rendered = compact_instance(row.instance, ctx)
     value = rendered.get(key, value)
     return {key: value} if key in _WRAPPED else value
 
