@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -269,13 +270,15 @@ _AGGREGATES = {
 }
 
 
-def _value(method: str, found: dict[str, Any]) -> Any:
+def _reader(method: str, needed: list[str]) -> Callable[[Sequence[Any]], Any]:
+    """How the value of ``method`` is read from a row of (bucket, *needed)."""
+    at = [needed.index(e) + 1 for e in _AGGREGATES[method]]
     if method == "stddev":
-        return _stddev(found["COUNT(h.num)"], found["SUM(h.num)"], found["SUM(h.num * h.num)"])
-    raw = found[_AGGREGATES[method][0]]
+        return lambda row: _stddev(row[at[0]], row[at[1]], row[at[2]])
+    column = at[0]
     if method in ("totalCount", "distinctCount"):
-        return int(raw)
-    return float(raw) if raw is not None else None
+        return lambda row: int(row[column])
+    return lambda row: None if row[column] is None else float(row[column])
 
 
 def aggregate(
@@ -333,18 +336,13 @@ def aggregate(
     if rollups:
         return _merged(session, where, base, column, methods, rollups, start, end, period_ms)
     needed = list(dict.fromkeys(e for m in methods for e in _AGGREGATES[m]))
+    readers = [(m, _reader(m, needed)) for m in methods]
     sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(needed)} {where} GROUP BY b ORDER BY b"
     buckets = []
     for row in session.x(sql, [start, period, *base]).fetchall():
-        index = int(row[0])
-        found = dict(zip(needed, row[1:], strict=True))
-        buckets.append(
-            Bucket(
-                start + index * period,
-                start + (index + 1) * period if period_ms else end,
-                {m: _value(m, found) for m in methods},
-            )
-        )
+        first = start + int(row[0]) * period
+        values = {method: read(row) for method, read in readers}
+        buckets.append(Bucket(first, first + period if period_ms else end, values))
     return buckets
 
 

@@ -98,10 +98,11 @@ def aggregated(
     out = _head(entity, ctx, False)
     for name, (kind, rows) in buckets.items():
         attribute: dict[str, Any] = {"type": kind}
+        series: dict[str, list[list[Any]]] = {m: [] for m in rows[0].values} if rows else {}
         for bucket in rows:
+            first, last = to_iso(bucket.start_ms), to_iso(bucket.end_ms)
             for method, value in bucket.values.items():
-                attribute.setdefault(method, []).append(
-                    [value, to_iso(bucket.start_ms), to_iso(bucket.end_ms)]
-                )
+                series[method].append([value, first, last])
+        attribute.update(series)
         out[ctx.compact(name)] = attribute
     return out
