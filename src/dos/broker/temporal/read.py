@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -174,37 +175,24 @@ def load_instances_many(
             "WHERE rn <= ?"
         )
         args = [tenant, *ids, *(attrs or []), *params, cap + 1]
-    groups: dict[tuple[str, str, str], list[tuple[int, int, Instance]]] = {}
-    for row in session.x(sql, args):
-        groups.setdefault((row[0], row[1], row[2]), []).append(
-            (
-                int(row[9]),
-                int(row[10]),
-                Instance(
-                    row[1],
-                    row[3],
-                    orjson.loads(row[4]),
-                    row[5],
-                    row[6],
-                    row[7],
-                    row[8],
-                    int(row[9]),
-                ),
-            )
-        )
+    rows = session.x(sql, args).fetchall()
+    rows.sort(key=itemgetter(0, 1, 2, 9, 10))  # entity, attribute, datasetId, time, as written
     by_id = {e.id: e for e in entities}
-    by_attr: dict[tuple[str, str], list[tuple[int, int, Instance]]] = {}
-    for (entity_id, name, _), found in sorted(groups.items(), key=itemgetter(0)):
-        found.sort(key=itemgetter(0, 1))  # by time, then as written
-        if len(found) > cap:
-            by_id[entity_id].truncated = True
-            found = found[1:] if last_n else found[:cap]
-        known = by_attr.setdefault((entity_id, name), [])
-        known.extend(found)
-        if len(known) > len(found):  # a further datasetId of the attribute: by time
-            known.sort(key=itemgetter(0, 1))
-    for (entity_id, name), kept in by_attr.items():
-        by_id[entity_id].attrs[name] = [i for _, _, i in kept]
+    for (entity_id, name), attr_rows in groupby(rows, key=itemgetter(0, 1)):
+        kept: list[Any] = []
+        datasets = 0
+        for _, dataset_rows in groupby(attr_rows, key=itemgetter(2)):
+            found = list(dataset_rows)
+            if len(found) > cap:
+                by_id[entity_id].truncated = True
+                found = found[1:] if last_n else found[:cap]
+            kept.extend(found)
+            datasets += 1
+        if datasets > 1:  # the datasetIds of the attribute merged by time
+            kept.sort(key=itemgetter(9, 10))
+        by_id[entity_id].attrs[name] = [
+            Instance(name, r[3], orjson.loads(r[4]), r[5], r[6], r[7], r[8], r[9]) for r in kept
+        ]
 
 
 def _columns(time: str = "t") -> str:
@@ -335,13 +323,18 @@ def aggregate(
     period = period_ms or max(end - start, 1)
     if rollups:
         return _merged(session, where, base, column, methods, rollups, start, end, period_ms)
+    methods = list(dict.fromkeys(methods))
     needed = list(dict.fromkeys(e for m in methods for e in _AGGREGATES[m]))
-    readers = [(m, _reader(m, needed)) for m in methods]
     sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(needed)} {where} GROUP BY b ORDER BY b"
+    rows = session.x(sql, [start, period, *base]).fetchall()
+    if "stddev" in methods:
+        readers = [(m, _reader(m, needed)) for m in methods]
+        found = [{method: read(row) for method, read in readers} for row in rows]
+    else:  # one aggregate per method, as SQL gives it: COUNT an integer, the others a float
+        found = [dict(zip(methods, row[1:], strict=True)) for row in rows]
     buckets = []
-    for row in session.x(sql, [start, period, *base]).fetchall():
+    for row, values in zip(rows, found, strict=True):
         first = start + int(row[0]) * period
-        values = {method: read(row) for method, read in readers}
         buckets.append(Bucket(first, first + period if period_ms else end, values))
     return buckets
 
