@@ -83,7 +83,7 @@ def temporal_values(entity: TemporalEntity, ctx: ActiveContext) -> dict[str, Any
             if dataset:
                 target["datasetId"] = dataset
             value = _simplified_value(row, key, ctx)
-            target.setdefault(VALUES_MEMBER[key], []).append([value, to_iso(row.time_ms)])
+            target.setdefault(VALUES_MEMBER[key], []).append((value, to_iso(row.time_ms)))
         objects = list(by_dataset.values())
         out[ctx.compact(name)] = objects[0] if len(objects) == 1 else objects
     return out
@@ -98,11 +98,13 @@ def aggregated(
     out = _head(entity, ctx, False)
     for name, (kind, rows) in buckets.items():
         attribute: dict[str, Any] = {"type": kind}
-        series: dict[str, list[list[Any]]] = {m: [] for m in rows[0].values} if rows else {}
+        series: dict[str, list[tuple[Any, str, str]]] = (
+            {m: [] for m in rows[0].values} if rows else {}
+        )
         for bucket in rows:
             first, last = to_iso(bucket.start_ms), to_iso(bucket.end_ms)
             for method, value in bucket.values.items():
-                series[method].append([value, first, last])
+                series[method].append((value, first, last))  # a JSON array, cheaper than a list
         attribute.update(series)
         out[ctx.compact(name)] = attribute
     return out
