@@ -304,7 +304,9 @@ def aggregate(
     if tq is not None and tq.timerel in ("after", "between"):
         start = _ms(tq.time_at)
     else:
-        first = session.x(f"SELECT MIN({column}) {where}", base).fetchone()
+        # ORDER BY … LIMIT 1 rather than MIN(): PostgreSQL without statistics yet (a freshly
+        # loaded history) otherwise read every index entry of the attribute for it
+        first = session.x(f"SELECT {column} {where} ORDER BY {column} LIMIT 1", base).fetchone()
         edges = [int(first[0])] if first and first[0] is not None else []
         edges += [r.first_ms for r in rollups[:1]]
         if not edges:
@@ -314,7 +316,7 @@ def aggregate(
     if tq is not None and tq.end_time_at is not None:
         end = _ms(tq.end_time_at)
     elif period_ms is None:
-        last = session.x(f"SELECT MAX({column}) {where}", base).fetchone()
+        last = session.x(f"SELECT {column} {where} ORDER BY {column} DESC LIMIT 1", base).fetchone()
         edges = [int(last[0])] if last and last[0] is not None else []
         edges += [max(r.last_ms for r in rollups)] if rollups else []
         if not edges:
