@@ -103,7 +103,7 @@ FROM made
 
 def load_history(store: Any, first: int, stop: int) -> None:
     """Instances ``first`` … ``stop - 1`` of every station's attributes, one statement each."""
-    from dos.broker.temporal.history import UPSERT_ENTITY
+    from dos.broker.temporal.history import INSERT_KEY, UPSERT_ENTITY
 
     types = f'["{IRI}WeatherObserved"]'
 
@@ -130,6 +130,7 @@ def load_history(store: Any, first: int, stop: int) -> None:
                         f"{station}-{attr}",
                     ),
                 )
+                session.x(INSERT_KEY, (HISTORY_TENANT, entity_id, IRI + attr, ""))
 
     store.write(write)
 

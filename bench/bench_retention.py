@@ -27,7 +27,7 @@ import time
 from typing import Any
 
 from dos.broker.store import Store, open_store
-from dos.broker.temporal.history import INSERT, UPSERT_ENTITY, history_row
+from dos.broker.temporal.history import UPSERT_ENTITY, append_history, history_row
 from dos.broker.temporal.read import aggregate
 from dos.broker.temporal.retention import check_policy, policy_set
 from dos.broker.temporal.rollup import retention_apply
@@ -77,7 +77,7 @@ def _fresh(folder: str, index: int) -> Store:
                 "observedAt": from_ms(moment),
             }
             rows.append(history_row("", ENTITY, ATTR, value, modified_ms=moment))
-        session.many(INSERT, rows)
+        append_history(session, rows)
         policy_set(session, check_policy("", "WeatherObserved", "P30D"))
 
     store.write(write)

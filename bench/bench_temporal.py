@@ -27,7 +27,7 @@ import httpx
 
 from dos.broker.app import create_app
 from dos.broker.store import Store, open_store
-from dos.broker.temporal.history import INSERT, UPSERT_ENTITY, history_row
+from dos.broker.temporal.history import UPSERT_ENTITY, append_history, history_row
 from dos.broker.temporal.read import aggregate
 from dos.broker.temporal.times import from_ms
 from dos.config import load
@@ -62,7 +62,7 @@ def _load(store: Store) -> None:
                 "observedAt": from_ms(moment),
             }
             rows.append(history_row("", ENTITY, ATTR, instance, modified_ms=moment))
-        session.many(INSERT, rows)
+        append_history(session, rows)
 
     store.write(write)
 

@@ -115,6 +115,30 @@ def test_aggregation_matches_python(seeded: TestClient) -> None:
     assert whole["temperature"]["avg"][0][0] == pytest.approx(statistics.mean(VALUES))
 
 
+def test_aggregates_without_stddev_read_as_sql_gives_them(seeded: TestClient) -> None:
+    """Without stddev the values come straight from the SQL row: the same numbers as with it,
+    counts as integers and the rest as floats, also for whole-number values."""
+    params = {"options": "aggregatedValues", "aggrPeriodDuration": "PT1H"}
+    plain = "totalCount,distinctCount,sum,avg,min,max,sumsq,avg"
+    fast = seeded.get(f"{T}/{ID}", params={**params, "aggrMethods": plain}).json()
+    full = seeded.get(f"{T}/{ID}", params={**params, "aggrMethods": plain + ",stddev"}).json()
+    fast, full = fast["temperature"], full["temperature"]
+    assert list(fast) == [
+        "type",
+        "totalCount",
+        "distinctCount",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "sumsq",
+    ]
+    assert all(fast[m] == full[m] for m in fast)
+    for method, kind in (("totalCount", int), ("distinctCount", int), ("sum", float)):
+        assert all(type(v) is kind for v, _, _ in fast[method]), method
+    assert all(type(v) is float for m in ("avg", "min", "max", "sumsq") for v, _, _ in fast[m])
+
+
 def test_aggregation_errors_name_the_parameter(seeded: TestClient) -> None:
     bad = seeded.get(f"{T}/{ID}", params={"options": "aggregatedValues", "aggrMethods": "median"})
     assert bad.status_code == 400 and "aggrMethods" in bad.json()["detail"]

@@ -187,9 +187,9 @@ def _cut_at_limit(entity: TemporalEntity, limit: int, t: Temporal) -> None:
     """Keep the first ``limit`` instances of the entity in time order (the last ones with
     ``lastN``) over all its attributes (§6.3.10); an attribute whose instances all lie beyond
     the cut is left empty. Marks the entity truncated when something was left out."""
-    rows = [(i.time_ms, name, i) for name, found in entity.attrs.items() for i in found]
-    if len(rows) <= limit:
+    if sum(len(found) for found in entity.attrs.values()) <= limit:
         return
+    rows = [(i.time_ms, name, i) for name, found in entity.attrs.items() for i in found]
     rows.sort(key=lambda r: r[0], reverse=bool(t.last_n))
     kept = {id(r[2]) for r in rows[:limit]}
     entity.attrs = {
@@ -214,7 +214,7 @@ def _load(
             names = [
                 row[0]
                 for row in session.x(
-                    "SELECT attr FROM attr_history WHERE tenant = ? AND entity_id = ? UNION "
+                    "SELECT attr FROM temporal_attrs WHERE tenant = ? AND entity_id = ? UNION "
                     "SELECT attr FROM attr_rollups WHERE tenant = ? AND entity_id = ? ORDER BY 1",
                     (tenant, entity.id, tenant, entity.id),
                 ).fetchall()

@@ -134,6 +134,20 @@ def compact_attribute(
     return rendered[0] if len(rendered) == 1 else rendered
 
 
+def compact_instance(
+    instance: dict[str, Any], ctx: ActiveContext, *, sys_attrs: bool = False
+) -> dict[str, Any]:
+    """One instance in the normalized representation (temporal instances are rendered one by
+    one): a plain Property / Relationship / GeoProperty is copied, anything else compacted."""
+    if instance["type"] in _SIMPLE_KINDS and instance.keys() <= _SIMPLE_WITH_SYS:
+        keys = _SIMPLE_WITH_SYS if sys_attrs else _SIMPLE
+        return {k: v for k, v in instance.items() if k in keys}
+    out: dict[str, Any] = _instance(
+        instance, ctx, concise=False, lang=None, sys_attrs=sys_attrs, in_list=False
+    )
+    return out
+
+
 def _value_of(instance: dict[str, Any], ctx: ActiveContext) -> tuple[str, Any]:
     kind = instance["type"]
     key = VALUE_KEY[kind]

@@ -328,6 +328,35 @@ CREATE INDEX entity_geo_gist ON entity_geo USING gist (box(point(minx, miny), po
         "CREATE INDEX attr_history_last ON attr_history "
         "(tenant, entity_id, attr, (COALESCE(observed_ms, modified_ms)), pk)",
     ),
+    (
+        "0009_temporal_attrs",
+        # the (entity, attribute, datasetId) keys that have a history, written with the history
+        # rows (dos.broker.temporal.history.append_history): lastN looks up the newest
+        # instances per key instead of finding the keys among all rows; the lastN index gains
+        # the datasetId (lastN counts per attribute and datasetId) and replaces 0008's
+        """
+CREATE TABLE temporal_attrs (
+    tenant TEXT NOT NULL, entity_id TEXT NOT NULL, attr TEXT NOT NULL, dataset_id TEXT NOT NULL,
+    PRIMARY KEY (tenant, entity_id, attr, dataset_id)
+) WITHOUT ROWID;
+INSERT INTO temporal_attrs (tenant, entity_id, attr, dataset_id)
+    SELECT DISTINCT tenant, entity_id, attr, dataset_id FROM attr_history;
+DROP INDEX attr_history_last;
+CREATE INDEX attr_history_latest ON attr_history
+    (tenant, entity_id, attr, dataset_id, COALESCE(observed_ms, modified_ms), pk)
+""",
+        """
+CREATE TABLE temporal_attrs (
+    tenant TEXT NOT NULL, entity_id TEXT NOT NULL, attr TEXT NOT NULL, dataset_id TEXT NOT NULL,
+    PRIMARY KEY (tenant, entity_id, attr, dataset_id)
+);
+INSERT INTO temporal_attrs (tenant, entity_id, attr, dataset_id)
+    SELECT DISTINCT tenant, entity_id, attr, dataset_id FROM attr_history;
+DROP INDEX attr_history_last;
+CREATE INDEX attr_history_latest ON attr_history
+    (tenant, entity_id, attr, dataset_id, (COALESCE(observed_ms, modified_ms)), pk)
+""",
+    ),
 ]
 
 

@@ -89,11 +89,26 @@ INSERT = (
     "instance, value, num, observed_ms, created_ms, modified_ms, deleted_ms) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+#: the (entity, attribute, datasetId) keys that have a history (migration 0009)
+INSERT_KEY = (
+    "INSERT INTO temporal_attrs (tenant, entity_id, attr, dataset_id) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"
+)
 UPSERT_ENTITY = (
     "INSERT INTO temporal_entities (tenant, id, types, created_ms, modified_ms) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET types = excluded.types, "
     "modified_ms = excluded.modified_ms, deleted_ms = NULL"
 )
+
+
+def append_history(session: Any, rows: Sequence[Row]) -> None:
+    """Append :func:`history_row` rows and register their keys in ``temporal_attrs``.
+
+    The one way history rows are written: ``temporal_attrs`` holds every (entity, attribute,
+    datasetId) that has rows in ``attr_history`` (it may hold keys whose rows were deleted
+    since; readers find no instances for them)."""
+    session.many(INSERT, list(rows))
+    session.many(INSERT_KEY, sorted({row[:4] for row in rows}))  # one order: no deadlocks
 
 
 def _instances(doc: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:
@@ -164,7 +179,7 @@ def record_changes(
             )
         else:
             deletions.append((moment, moment, tenant, entity_id))
-    session.many(INSERT, rows)
+    append_history(session, rows)
     session.many(UPSERT_ENTITY, upserts)
     session.many(
         "UPDATE temporal_entities SET deleted_ms = ?, modified_ms = ? WHERE tenant = ? AND id = ?",

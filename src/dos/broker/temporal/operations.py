@@ -12,7 +12,13 @@ import orjson
 
 from dos.broker.errors import NgsiError
 from dos.broker.store import Store
-from dos.broker.temporal.history import INSERT, UPSERT_ENTITY, history_row, number_of, value_of
+from dos.broker.temporal.history import (
+    UPSERT_ENTITY,
+    append_history,
+    history_row,
+    number_of,
+    value_of,
+)
 from dos.broker.temporal.times import from_ms, now_ms, to_ms
 
 
@@ -32,7 +38,7 @@ def _append(
         for instance in instances:
             stamped = {**instance, "createdAt": stamp, "modifiedAt": stamp}
             rows.append(history_row(tenant, entity_id, name, stamped, modified_ms=moment))
-    session.many(INSERT, rows)
+    append_history(session, rows)
 
 
 async def temporal_upsert(
@@ -84,7 +90,7 @@ async def temporal_delete(store: Store, tenant: str, entity_id: str) -> None:
         ).fetchone()
         if row is None:
             raise NgsiError("ResourceNotFound", f"temporal entity {entity_id} does not exist")
-        for table in ("attr_history", "attr_rollups"):
+        for table in ("attr_history", "attr_rollups", "temporal_attrs"):
             session.x(
                 f"DELETE FROM {table} WHERE tenant = ? AND entity_id = ?", (tenant, entity_id)
             )
@@ -117,6 +123,7 @@ async def attr_history_delete(
             raise NgsiError(
                 "ResourceNotFound", f"temporal entity {entity_id} has no history of {attr}"
             )
+        session.x(sql.replace("attr_history", "temporal_attrs"), params)
 
     await store.awrite(write)
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -145,45 +148,59 @@ def load_instances_many(
     limit: int,
     timeproperty: str = "observedAt",
 ) -> None:
-    """:func:`load_instances` for several entities with one statement (one window per
-    entity and attribute), so ``lastN=1`` over many entities is one query."""
+    """:func:`load_instances` for several entities with one statement, so ``lastN=1`` over
+    many entities is one query.
+
+    Instances are counted per attribute and datasetId: at most ``limit`` of each (the last
+    ``last_n`` with lastN, ETSI GS CIM 009 §6.3.10); the instances of an attribute's datasets
+    are merged in time order."""
     if not entities or (attrs is not None and not attrs):
         return
     condition, params, expression = time_filter(tq, timeproperty)
     cap = min(last_n, limit) if last_n else limit
-    direction = "DESC" if last_n else "ASC"
-    attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
     ids = [e.id for e in entities]
     if last_n:
+        # one more than the limit tells that the limit cut the N (a partial answer, §6.3.10)
+        count = cap + 1 if cap < last_n else cap
         sql, args = _last_n_sql(
-            session.dialect, tenant, ids, attrs, condition, params, expression, cap + 1
+            session.dialect, tenant, ids, attrs, condition, params, expression, count
         )
     else:
+        attr_sql = f" AND h.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
         sql = (
-            "SELECT entity_id, attr, instance_id, instance, observed_ms, created_ms, "
-            f"modified_ms, deleted_ms, t FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
-            f"(PARTITION BY h.entity_id, h.attr ORDER BY {expression} {direction}, h.pk "
-            f"{direction}) AS rn FROM attr_history h WHERE h.tenant = ? "
-            f"AND h.entity_id IN ({','.join('?' * len(ids))}){attr_sql}{condition}) sub "
-            "WHERE rn <= ? ORDER BY entity_id, attr, t, pk"
+            f"SELECT {_columns()} FROM (SELECT h.*, {expression} AS t, ROW_NUMBER() OVER "
+            f"(PARTITION BY h.entity_id, h.attr, h.dataset_id ORDER BY {expression}, h.pk) AS rn "
+            f"FROM attr_history h WHERE h.tenant = ? AND h.entity_id IN "
+            f"({','.join('?' * len(ids))}){attr_sql}{condition}) h "
+            "WHERE rn <= ?"
         )
         args = [tenant, *ids, *(attrs or []), *params, cap + 1]
     rows = session.x(sql, args).fetchall()
-    by_key: dict[tuple[str, str], list[Instance]] = {}
-    for row in rows:
-        by_key.setdefault((row[0], row[1]), []).append(
-            Instance(
-                row[1], row[2], orjson.loads(row[3]), row[4], row[5], row[6], row[7], int(row[8])
-            )
-        )
+    rows.sort(key=itemgetter(0, 1, 2, 9, 10))  # entity, attribute, datasetId, time, as written
     by_id = {e.id: e for e in entities}
-    for (entity_id, name), found in by_key.items():
-        entity = by_id[entity_id]
-        if len(found) > cap:
-            # with lastN, more rows than N is expected; cut by the limit is a partial answer
-            entity.truncated = entity.truncated or not last_n or cap < last_n
-            found = found[1:] if last_n else found[:cap]
-        entity.attrs[name] = found
+    for (entity_id, name), attr_rows in groupby(rows, key=itemgetter(0, 1)):
+        kept: list[Any] = []
+        datasets = 0
+        for _, dataset_rows in groupby(attr_rows, key=itemgetter(2)):
+            found = list(dataset_rows)
+            if len(found) > cap:
+                by_id[entity_id].truncated = True
+                found = found[1:] if last_n else found[:cap]
+            kept.extend(found)
+            datasets += 1
+        if datasets > 1:  # the datasetIds of the attribute merged by time
+            kept.sort(key=itemgetter(9, 10))
+        by_id[entity_id].attrs[name] = [
+            Instance(name, r[3], orjson.loads(r[4]), r[5], r[6], r[7], r[8], r[9]) for r in kept
+        ]
+
+
+def _columns(time: str = "t") -> str:
+    """The history columns :func:`load_instances_many` reads of the row ``h`` and its time."""
+    return (
+        "h.entity_id, h.attr, h.dataset_id, h.instance_id, h.instance, h.observed_ms, "
+        f"h.created_ms, h.modified_ms, h.deleted_ms, {time}, h.pk"
+    )
 
 
 def _last_n_sql(
@@ -196,30 +213,27 @@ def _last_n_sql(
     expression: str,
     count: int,
 ) -> tuple[str, list[Any]]:
-    """The last ``count`` instances of each (entity, attribute): per pair an index-ordered
-    ``LIMIT`` (index ``attr_history_last`` for observedAt) instead of numbering every row.
-    PostgreSQL joins the pairs LATERAL; SQLite, which has no LATERAL, selects by primary key."""
+    """The last ``count`` instances of each (entity, attribute, datasetId): the keys from
+    ``temporal_attrs``, then per key an index-ordered ``LIMIT`` (index ``attr_history_latest``
+    for observedAt) — one index descent per key, whatever the length of the history.
+    PostgreSQL joins the keys LATERAL; SQLite, which has no LATERAL, selects by primary key.
+    In no particular order (:func:`load_instances_many` orders them)."""
     inner = condition.replace("h.", "x.")
-    attr_sql = f" AND attr IN ({','.join('?' * len(attrs))})" if attrs else ""
-    pairs = (
-        "(SELECT DISTINCT entity_id, attr FROM attr_history WHERE tenant = ? "
-        f"AND entity_id IN ({','.join('?' * len(ids))}){attr_sql}) k"
-    )
+    attr_sql = f" AND k.attr IN ({','.join('?' * len(attrs))})" if attrs else ""
     newest = (
-        f"FROM attr_history x WHERE x.tenant = ? AND x.entity_id = k.entity_id "
-        f"AND x.attr = k.attr{inner} ORDER BY {expression.replace('h.', 'x.')} DESC, "
-        "x.pk DESC LIMIT ?"
-    )
-    columns = (
-        "h.entity_id, h.attr, h.instance_id, h.instance, h.observed_ms, h.created_ms, "
-        f"h.modified_ms, h.deleted_ms, {expression} AS t"
+        "FROM attr_history x WHERE x.tenant = k.tenant AND x.entity_id = k.entity_id "
+        f"AND x.attr = k.attr AND x.dataset_id = k.dataset_id{inner} "
+        f"ORDER BY {expression.replace('h.', 'x.')} DESC, x.pk DESC LIMIT ?"
     )
     if dialect == "postgresql":
-        sql = f"SELECT {columns} FROM {pairs} CROSS JOIN LATERAL (SELECT x.* {newest}) h"
+        time = expression.replace("h.", "x.")
+        source = f"SELECT {_columns()} FROM temporal_attrs k CROSS JOIN LATERAL "
+        source += f"(SELECT x.*, {time} AS t {newest}) h"
     else:
-        sql = f"SELECT {columns} FROM {pairs} JOIN attr_history h ON h.pk IN (SELECT x.pk {newest})"
-    sql += " ORDER BY h.entity_id, h.attr, t, h.pk"
-    return sql, [tenant, *ids, *(attrs or []), tenant, *params, count]
+        source = f"SELECT {_columns(f'{expression} AS t')} FROM temporal_attrs k "
+        source += f"JOIN attr_history h ON h.pk IN (SELECT x.pk {newest})"
+    sql = f"{source} WHERE k.tenant = ? AND k.entity_id IN ({','.join('?' * len(ids))}){attr_sql}"
+    return sql, [*params, count, tenant, *ids, *(attrs or [])]
 
 
 @dataclass
@@ -244,13 +258,15 @@ _AGGREGATES = {
 }
 
 
-def _value(method: str, found: dict[str, Any]) -> Any:
+def _reader(method: str, needed: list[str]) -> Callable[[Sequence[Any]], Any]:
+    """How the value of ``method`` is read from a row of (bucket, *needed)."""
+    at = [needed.index(e) + 1 for e in _AGGREGATES[method]]
     if method == "stddev":
-        return _stddev(found["COUNT(h.num)"], found["SUM(h.num)"], found["SUM(h.num * h.num)"])
-    raw = found[_AGGREGATES[method][0]]
+        return lambda row: _stddev(row[at[0]], row[at[1]], row[at[2]])
+    column = at[0]
     if method in ("totalCount", "distinctCount"):
-        return int(raw)
-    return float(raw) if raw is not None else None
+        return lambda row: int(row[column])
+    return lambda row: None if row[column] is None else float(row[column])
 
 
 def aggregate(
@@ -288,7 +304,9 @@ def aggregate(
     if tq is not None and tq.timerel in ("after", "between"):
         start = _ms(tq.time_at)
     else:
-        first = session.x(f"SELECT MIN({column}) {where}", base).fetchone()
+        # ORDER BY … LIMIT 1 rather than MIN(): PostgreSQL without statistics yet (a freshly
+        # loaded history) otherwise read every index entry of the attribute for it
+        first = session.x(f"SELECT {column} {where} ORDER BY {column} LIMIT 1", base).fetchone()
         edges = [int(first[0])] if first and first[0] is not None else []
         edges += [r.first_ms for r in rollups[:1]]
         if not edges:
@@ -298,7 +316,7 @@ def aggregate(
     if tq is not None and tq.end_time_at is not None:
         end = _ms(tq.end_time_at)
     elif period_ms is None:
-        last = session.x(f"SELECT MAX({column}) {where}", base).fetchone()
+        last = session.x(f"SELECT {column} {where} ORDER BY {column} DESC LIMIT 1", base).fetchone()
         edges = [int(last[0])] if last and last[0] is not None else []
         edges += [max(r.last_ms for r in rollups)] if rollups else []
         if not edges:
@@ -307,19 +325,19 @@ def aggregate(
     period = period_ms or max(end - start, 1)
     if rollups:
         return _merged(session, where, base, column, methods, rollups, start, end, period_ms)
+    methods = list(dict.fromkeys(methods))
     needed = list(dict.fromkeys(e for m in methods for e in _AGGREGATES[m]))
     sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(needed)} {where} GROUP BY b ORDER BY b"
+    rows = session.x(sql, [start, period, *base]).fetchall()
+    if "stddev" in methods:
+        readers = [(m, _reader(m, needed)) for m in methods]
+        found = [{method: read(row) for method, read in readers} for row in rows]
+    else:  # one aggregate per method, as SQL gives it: COUNT an integer, the others a float
+        found = [dict(zip(methods, row[1:], strict=True)) for row in rows]
     buckets = []
-    for row in session.x(sql, [start, period, *base]).fetchall():
-        index = int(row[0])
-        found = dict(zip(needed, row[1:], strict=True))
-        buckets.append(
-            Bucket(
-                start + index * period,
-                start + (index + 1) * period if period_ms else end,
-                {m: _value(m, found) for m in methods},
-            )
-        )
+    for row, values in zip(rows, found, strict=True):
+        first = start + int(row[0]) * period
+        buckets.append(Bucket(first, first + period if period_ms else end, values))
     return buckets
 
 

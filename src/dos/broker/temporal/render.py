@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dos.broker.jsonld.active import ActiveContext
-from dos.broker.jsonld.compact import compact_attribute, compact_types
+from dos.broker.jsonld.compact import compact_instance, compact_types
 from dos.broker.temporal.history import NULL, VALUE_KEYS
 from dos.broker.temporal.read import Bucket, Instance, TemporalEntity
 from dos.broker.temporal.times import from_ms, to_iso
@@ -38,7 +38,7 @@ def _head(entity: TemporalEntity, ctx: ActiveContext, sys_attrs: bool) -> dict[s
 
 
 def _normalized_instance(row: Instance, ctx: ActiveContext, sys_attrs: bool) -> Any:
-    rendered = compact_attribute([row.instance], ctx, sys_attrs=sys_attrs)
+    rendered = compact_instance(row.instance, ctx, sys_attrs=sys_attrs)
     rendered["instanceId"] = row.instance_id
     if sys_attrs:
         rendered.setdefault("createdAt", from_ms(row.created_ms))
@@ -65,7 +65,7 @@ def _simplified_value(row: Instance, key: str, ctx: ActiveContext) -> Any:
     value = row.instance.get(key)
     if value == NULL or value is None:
         return value
-    rendered = compact_attribute([row.instance], ctx, sys_attrs=False)
+    rendered = compact_instance(row.instance, ctx)
     value = rendered.get(key, value)
     return {key: value} if key in _WRAPPED else value
 
@@ -83,7 +83,7 @@ def temporal_values(entity: TemporalEntity, ctx: ActiveContext) -> dict[str, Any
             if dataset:
                 target["datasetId"] = dataset
             value = _simplified_value(row, key, ctx)
-            target.setdefault(VALUES_MEMBER[key], []).append([value, to_iso(row.time_ms)])
+            target.setdefault(VALUES_MEMBER[key], []).append((value, to_iso(row.time_ms)))
         objects = list(by_dataset.values())
         out[ctx.compact(name)] = objects[0] if len(objects) == 1 else objects
     return out
@@ -98,10 +98,13 @@ def aggregated(
     out = _head(entity, ctx, False)
     for name, (kind, rows) in buckets.items():
         attribute: dict[str, Any] = {"type": kind}
+        series: dict[str, list[tuple[Any, str, str]]] = (
+            {m: [] for m in rows[0].values} if rows else {}
+        )
         for bucket in rows:
+            first, last = to_iso(bucket.start_ms), to_iso(bucket.end_ms)
             for method, value in bucket.values.items():
-                attribute.setdefault(method, []).append(
-                    [value, to_iso(bucket.start_ms), to_iso(bucket.end_ms)]
-                )
+                series[method].append((value, first, last))  # a JSON array, cheaper than a list
+        attribute.update(series)
         out[ctx.compact(name)] = attribute
     return out

@@ -251,7 +251,7 @@ def _attrs(session: Any, tenant: str, entity_id: str) -> list[str]:
     return [
         str(row[0])
         for row in session.x(
-            "SELECT DISTINCT attr FROM attr_history WHERE tenant = ? AND entity_id = ?",
+            "SELECT DISTINCT attr FROM temporal_attrs WHERE tenant = ? AND entity_id = ?",
             (tenant, entity_id),
         )
     ]
