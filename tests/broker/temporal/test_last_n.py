@@ -266,7 +266,7 @@ def test_migration_0009_registers_the_keys_of_an_existing_history(at_0008: Store
         )
 
     at_0008.write(write)
-    assert at_0008.migrate() == ["0009_temporal_attrs"]
+    assert at_0008.migrate() == ["0009_temporal_attrs", "0010_history_write_indexes"]
     assert at_0008.migrate() == []
     keys = at_0008.read(
         lambda s: s.x(
@@ -286,6 +286,9 @@ def test_migration_0009_registers_the_keys_of_an_existing_history(at_0008: Store
         )
     indexes = {r[0] for r in at_0008.read(lambda s: s.x(index_sql, ("attr_history",)).fetchall())}
     assert "attr_history_latest" in indexes and "attr_history_last" not in indexes
+    # 0010: the createdAt and modifiedAt indexes are gone, the others stay
+    assert not indexes & {"attr_history_created", "attr_history_modified"}
+    assert {"attr_history_observed", "attr_history_instance"} <= indexes
 
     def last(session: Any) -> dict[str, list[Any]]:
         entities = temporal_entities(session, "")
