@@ -95,7 +95,7 @@ class GeoQuery:
             for instance in found if isinstance(found, list) else []:
                 value = instance.get("value") if isinstance(instance, Mapping) else None
                 if isinstance(value, Mapping) and value.get("type") == "Point":
-                    coordinates = value.get("coordinates")
+                    coordinates: Any = value.get("coordinates")
                     try:
                         _check_positions("Point", coordinates, "value")
                     except NgsiError:
