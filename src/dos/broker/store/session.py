@@ -165,6 +165,8 @@ class SqlSession:
 
     def _typed(self, tenant: str, pks: list[int], groups: list[list[str]]) -> list[int]:
         """Those of ``pks`` (in their order) whose entity has all types of one of ``groups``."""
+        if not all(groups):
+            return pks  # a group without types asks for nothing
         marks = ",".join("?" * len(pks))
         having: dict[str, set[int]] = {}
         for type_iri in {t for group in groups for t in group}:
