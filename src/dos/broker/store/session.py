@@ -66,6 +66,10 @@ class SqlSession:
     def regex_sql(self, column: str) -> str:
         return f"ngsi_regexp({column}, ?)"
 
+    def in_pks(self, column: str, pks: list[int]) -> tuple[str, list[Any]]:
+        """The condition that ``column`` is one of ``pks``, and its parameters."""
+        return f"{column} IN ({','.join('?' * len(pks))})", list(pks)
+
     def geo_candidates(self, tenant: str, attr: str, box: Box) -> tuple[str, list[Any]]:
         """SELECT of the pks whose bounding box of ``attr`` meets ``box`` (R*Tree)."""
         return (
@@ -115,7 +119,11 @@ class SqlSession:
         prefilter = value_prefilter(query.q) if query.q is not None else None
         if prefilter is not None:
             where, params = prefilter.sql()
-            options.append((f"SELECT pk FROM entity_values WHERE {where}", [tenant, *params]))
+            # ORDER BY the index order: PostgreSQL would otherwise expect the LIMIT below to
+            # end a sequential scan early
+            options.append(
+                (f"SELECT pk FROM entity_values WHERE {where} ORDER BY num", [tenant, *params])
+            )
         if query.geo is not None:
             box = query.geo.bbox()
             if box is not None:
@@ -146,7 +154,7 @@ class SqlSession:
             return None
         where, params = prefilter.sql()
         rows = self.x(
-            f"SELECT pk FROM entity_values WHERE {where} LIMIT {INDEX_DRIVEN_MAX + 1}",
+            f"SELECT pk FROM entity_values WHERE {where} ORDER BY num LIMIT {INDEX_DRIVEN_MAX + 1}",
             [tenant, *params],
         ).fetchall()
         if len(rows) > INDEX_DRIVEN_MAX:
@@ -167,12 +175,12 @@ class SqlSession:
         """Those of ``pks`` (in their order) whose entity has all types of one of ``groups``."""
         if not all(groups):
             return pks  # a group without types asks for nothing
-        marks = ",".join("?" * len(pks))
+        in_pks, pk_params = self.in_pks("pk", pks)
         having: dict[str, set[int]] = {}
         for type_iri in {t for group in groups for t in group}:
             rows = self.x(
-                f"SELECT pk FROM entity_types WHERE tenant = ? AND type = ? AND pk IN ({marks})",
-                [tenant, type_iri, *pks],
+                f"SELECT pk FROM entity_types WHERE tenant = ? AND type = ? AND {in_pks}",
+                [tenant, type_iri, *pk_params],
             )
             having[type_iri] = {int(pk) for (pk,) in rows}
         typed = set().union(*(set.intersection(*(having[t] for t in g)) for g in groups))
@@ -182,11 +190,11 @@ class SqlSession:
         """The documents of ``pks`` in pk order."""
         if not pks:
             return []
-        marks = ",".join("?" * len(pks))
+        in_pks, pk_params = self.in_pks("e.pk", pks)
         rows = self.x(
-            f"SELECT {self.doc_select} FROM entities e WHERE e.tenant = ? AND e.pk IN ({marks})"
+            f"SELECT {self.doc_select} FROM entities e WHERE e.tenant = ? AND {in_pks}"
             " ORDER BY e.pk",
-            [tenant, *pks],
+            [tenant, *pk_params],
         ).fetchall()
         return [self.load(raw) for (raw,) in rows]
 
