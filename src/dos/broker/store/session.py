@@ -319,13 +319,10 @@ class SqlSession:
         def docs() -> Any:
             start, size = 0, max(32, (query.offset + query.limit) * 5 // 4)
             while start < len(pks):
-                chunk = pks[start : start + size]
-                marks = ",".join("?" * len(chunk))
-                select = self.sql(
-                    f"SELECT {self.doc_select} FROM entities e WHERE e.pk IN ({marks}) AND "
-                )
+                in_pks, pk_params = self.in_pks("e.pk", pks[start : start + size])
+                select = self.sql(f"SELECT {self.doc_select} FROM entities e WHERE {in_pks} AND ")
                 for (raw,) in self.conn.execute(
-                    select + where + " ORDER BY e.pk", [*chunk, *where_params]
+                    select + where + " ORDER BY e.pk", [*pk_params, *where_params]
                 ):
                     yield self.load(raw)
                 start, size = start + size, size * 2
