@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dos.broker.errors import NgsiError
 from dos.broker.query import geo_query_from_json, parse_geo_query
-from dos.broker.query.geo import EARTH_RADIUS
+from dos.broker.query.geo import EARTH_RADIUS, geometry_of
 from tests.broker.query.backends import NS, expand
 
 # Dortmund, Friedensplatz (town hall)
@@ -169,6 +169,25 @@ def test_bbox_contains_every_near_match(dlon: float, dlat: float, metres: float)
     assert box is not None
     if query.matches(point(LON + dlon, LAT + dlat)):
         assert box[0] <= LON + dlon <= box[2] and box[1] <= LAT + dlat <= box[3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-0.05, 0.05), st.floats(-0.05, 0.05), st.booleans())
+def test_near_a_point_measures_points_like_shapely(
+    dlon: float, dlat: float, at_the_limit: bool
+) -> None:
+    """Entity Points are measured without shapely: the same answer as the shapes, also for
+    a distance exactly at the limit."""
+    entity_point = {"type": "Point", "coordinates": [LON + dlon, LAT + dlat]}
+    geom = geometry_of(entity_point)
+    assert geom is not None
+    metres = near(1).distance(geom) if at_the_limit else 1000.0
+    for georel in (f"near;maxDistance=={metres!r}", f"near;minDistance=={metres!r}"):
+        query = parse_geo_query(georel, "Point", f"[{LON},{LAT}]", None, expand)
+        assert query is not None
+        assert query.matches(located(entity_point)) == query.matches_geometry(geom)
+        if at_the_limit:
+            assert query.matches(located(entity_point))
 
 
 @pytest.mark.parametrize(

@@ -103,15 +103,20 @@ class View:
     def entities(self, docs: list[Doc]) -> Any:
         """A query result: a list, or a FeatureCollection for application/geo+json."""
         docs = [self._instances(doc) for doc in docs]
+        options = self._options()
         if self.accept == GEO_JSON:
             return to_geojson(
                 docs,
                 self.ctx,
                 geoproperty=self.geometry_property,
                 include_context=True,
-                **self._options(),
+                **options,
             )
-        return [self.entity(doc) for doc in docs]
+        include_context = self.accept == LD_JSON
+        return [
+            compact_entity(doc, self.ctx, include_context=include_context, **options)
+            for doc in docs
+        ]
 
     def headers(self) -> dict[str, str]:
         return context_headers(self.ctx, self.accept)

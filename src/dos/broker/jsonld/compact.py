@@ -22,8 +22,9 @@ REPRESENTATIONS: tuple[str, ...] = ("normalized", "concise", "keyValues")
 
 _INSTANCE_META = ("datasetId", "observedAt", "unitCode")
 _SIMPLE_KINDS = frozenset({"Property", "Relationship", "GeoProperty"})
-_SIMPLE = frozenset({"type", "value", "object", "datasetId", "observedAt", "unitCode"})
-_SIMPLE_WITH_SYS = _SIMPLE | {"createdAt", "modifiedAt"}
+_SIMPLE_WITH_SYS = frozenset(
+    {"type", "value", "object", "datasetId", "observedAt", "unitCode", "createdAt", "modifiedAt"}
+)
 _SYS = ("createdAt", "modifiedAt")
 _NOT_SUB_ATTRIBUTES = frozenset(
     {
@@ -66,35 +67,47 @@ def compact_entity(
             f"unknown representation {representation!r} (normalized, concise, keyValues)",
         )
 
+    filtered = pick is not None or omit is not None
+
     def wanted(member: str) -> bool:
         if pick is not None and member not in pick:
             return False
         return omit is None or member not in omit
 
+    compact = ctx.compact
     out: dict[str, Any] = {}
-    if wanted("id"):
+    if not filtered or wanted("id"):
         out["id"] = entity["id"]
-    if wanted("type"):
-        out["type"] = compact_types(entity["type"], ctx)
+    if not filtered or wanted("type"):
+        types = entity["type"]
+        out["type"] = compact(types[0]) if len(types) == 1 else compact_types(types, ctx)
     scope = entity.get("scope")
     if scope and wanted("scope"):
         out["scope"] = scope[0] if len(scope) == 1 else list(scope)
-    simple_keys = _SIMPLE_WITH_SYS if sys_attrs else _SIMPLE
+    key_values = representation == "keyValues"
     concise = representation == "concise"
     for iri, instances in entity.get("attrs", {}).items():
-        if (attrs is not None and iri not in attrs) or not wanted(iri) or not instances:
+        if (
+            not instances
+            or (attrs is not None and iri not in attrs)
+            or (filtered and not wanted(iri))
+        ):
             continue
         if len(instances) == 1:
             # fast path: one plain Property / Relationship / GeoProperty instance
             instance = instances[0]
-            if instance["type"] in _SIMPLE_KINDS and instance.keys() <= _SIMPLE_WITH_SYS:
-                if representation == "keyValues":
-                    out[ctx.compact(iri)] = instance[VALUE_KEY[instance["type"]]]
+            kind = instance["type"]
+            if kind in _SIMPLE_KINDS and instance.keys() <= _SIMPLE_WITH_SYS:
+                if key_values:
+                    out[compact(iri)] = instance[VALUE_KEY[kind]]
                     continue
-                plain = {k: v for k, v in instance.items() if k in simple_keys}
-                out[ctx.compact(iri)] = _concise(plain, False) if concise else plain
+                plain = instance.copy()  # the members as stored, in their order
+                if not sys_attrs:
+                    plain.pop("createdAt", None)
+                    plain.pop("modifiedAt", None)
+                out[compact(iri)] = _concise(plain, False) if concise else plain
                 continue
-        out[ctx.compact(iri)] = compact_attribute(
+        out[compact(iri)] = compact_attribute(
             instances, ctx, representation=representation, lang=lang, sys_attrs=sys_attrs
         )
     if sys_attrs:

@@ -87,6 +87,27 @@ class GeoQuery:
 
     def matches(self, entity: Mapping[str, Any]) -> bool:
         """Whether some instance of the entity's geoproperty satisfies the relation."""
+        points = self._point_projection
+        if points is not None:
+            # near a Point: entity Points are measured without building shapes
+            attrs = entity.get("attrs")
+            found = attrs.get(self.geoproperty_iri) if isinstance(attrs, Mapping) else None
+            for instance in found if isinstance(found, list) else []:
+                value = instance.get("value") if isinstance(instance, Mapping) else None
+                if isinstance(value, Mapping) and value.get("type") == "Point":
+                    coordinates: Any = value.get("coordinates")
+                    try:
+                        _check_positions("Point", coordinates, "value")
+                    except NgsiError:
+                        continue  # not a geometry: never matches
+                    lon0, lat0, scale_x, scale_y = points
+                    dx = (coordinates[0] - lon0) * scale_x
+                    dy = (coordinates[1] - lat0) * scale_y
+                    if self._near(math.sqrt(dx * dx + dy * dy)):
+                        return True
+                elif self._matches_value(value):
+                    return True
+            return False
         for geom in self.geometries(entity):
             try:
                 if self.matches_geometry(geom):
@@ -95,14 +116,37 @@ class GeoQuery:
                 continue  # a stored geometry GEOS cannot evaluate never matches
         return False
 
+    def _matches_value(self, value: Any) -> bool:
+        geom = geometry_of(value)
+        if geom is None:
+            return False
+        try:
+            return self.matches_geometry(geom)
+        except shapely.errors.ShapelyError:
+            return False
+
+    @cached_property
+    def _point_projection(self) -> tuple[float, float, float, float] | None:
+        """(lon0, lat0, metres per degree of longitude, of latitude) of ``near`` a Point: the
+        projection of :meth:`_project`, where the query point lies at the origin, so the
+        distance of a point is the square root of its squared projected coordinates (the
+        arithmetic of GEOS)."""
+        if self.relation != "near" or self.geometry_type != "Point":
+            return None
+        centre = self.shape.centroid
+        lon0, lat0 = float(centre.x), float(centre.y)
+        return lon0, lat0, METRES_PER_DEGREE * math.cos(math.radians(lat0)), METRES_PER_DEGREE
+
+    def _near(self, distance: float) -> bool:
+        if self.max_distance is not None:
+            return distance <= self.max_distance
+        return self.min_distance is not None and distance >= self.min_distance
+
     def matches_geometry(self, geom: BaseGeometry) -> bool:
         """The exact predicate for one entity geometry."""
         relation = self.relation
         if relation == "near":
-            distance = self.distance(geom)
-            if self.max_distance is not None:
-                return distance <= self.max_distance
-            return self.min_distance is not None and distance >= self.min_distance
+            return self._near(self.distance(geom))
         predicate: Callable[[BaseGeometry], bool] = getattr(geom, relation)
         return bool(predicate(self.shape))
 

@@ -9,6 +9,7 @@ the exact test (shapely for geometries, the ``q`` SQL for values) is done on the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 Box = tuple[float, float, float, float]
@@ -123,16 +124,63 @@ def signature(doc: dict[str, Any]) -> Signature:
     )
 
 
-#: (low, high) bounds of numbers, inclusive; None: unbounded
-Bounds = tuple[float | None, float | None]
+#: Numbers beyond this are not all exact as doubles: the index decides a comparison with a
+#: literal alone only when the literal lies within it (a stored double then orders like the
+#: number it came from, see :func:`value_prefilter`).
+_EXACT_LIMIT = 2.0**53
 
 
-def value_prefilter(q: Any) -> tuple[str, list[Bounds]] | None:
-    """(attribute IRI, number ranges) that every entity matching ``q`` has in its value index.
+@dataclass(frozen=True)
+class ValueRange:
+    """Numbers from ``low`` to ``high`` (None: unbounded); ``strict``: both ends excluded."""
+
+    low: float | None = None
+    high: float | None = None
+    strict: bool = False
+
+    def sql(self) -> tuple[str, list[float]]:
+        """The condition on the index column ``num``."""
+        if self.low is not None and self.low == self.high and not self.strict:
+            return "num = ?", [self.low]
+        parts: list[str] = []
+        params: list[float] = []
+        for bound, op in ((self.low, ">"), (self.high, "<")):
+            if bound is not None:
+                parts.append(f"num {op}{'' if self.strict else '='} ?")
+                params.append(bound)
+        return " AND ".join(parts), params
+
+
+@dataclass(frozen=True)
+class ValuePrefilter:
+    """The value index rows that every entity matching a ``q`` has: numbers of ``attr``
+    in one of ``ranges``. ``exact``: an entity matches ``q`` exactly when it has such a row,
+    so the index alone answers the query (no test of the documents needed)."""
+
+    attr: str
+    ranges: tuple[ValueRange, ...]
+    exact: bool = False
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """The WHERE condition on ``entity_values`` (tenant parameter first)."""
+        conds: list[str] = []
+        params: list[Any] = []
+        for value_range in self.ranges:
+            cond, cond_params = value_range.sql()
+            conds.append(f"({cond})")
+            params.extend(cond_params)
+        return f"tenant = ? AND attr = ? AND ({' OR '.join(conds)})", [self.attr, *params]
+
+
+def value_prefilter(q: Any) -> ValuePrefilter | None:
+    """The value index rows that every entity matching ``q`` has, if there is such a set.
 
     For a positive numeric comparison on a top-level attribute (``attr>n``, ``attr==a..b``,
-    ``attr==a,b``), alone or as one item of ``;``. The ranges are inclusive and only narrow
-    the candidates: the exact ``q`` test still runs on them (numbers are stored as doubles).
+    ``attr==a,b``), alone or as one item of ``;``. The index holds every number a term on the
+    attribute compares with (:func:`value_rows` follows the rules of ``q``), as a double.
+    When ``q`` is that one comparison and its literals are below 2**53 in magnitude, the index
+    is exact: a double orders against such a literal like the number it came from. Otherwise
+    the ranges are inclusive and only narrow the candidates (the exact ``q`` test runs on them).
     """
     from dos.broker.query.q_nodes import And, Comparison, Range, ValueList, ValueTerm
 
@@ -140,20 +188,37 @@ def value_prefilter(q: Any) -> tuple[str, list[Bounds]] | None:
         for item in q.items:
             found = value_prefilter(item)
             if found is not None:
-                return found
+                return ValuePrefilter(found.attr, found.ranges)  # other items: test the docs
         return None
     if not isinstance(q, ValueTerm) or q.negated:
         return None
     path = q.path
     if path.sub_iris or path.member is not None or path.keys:
         return None
+    ranges: tuple[ValueRange, ...]
     if isinstance(q, Comparison) and q.value.compares_as == "number":
+        literals = [q.value.value]
         number = float(q.value.value)
         if q.op == "==":
-            return path.attr_iri, [(number, number)]
-        return path.attr_iri, [(number, None) if q.op in (">", ">=") else (None, number)]
-    if isinstance(q, Range) and q.low.compares_as == "number":
-        return path.attr_iri, [(float(q.low.value), float(q.high.value))]
-    if isinstance(q, ValueList) and all(v.compares_as == "number" for v in q.values):
-        return path.attr_iri, [(float(v.value), float(v.value)) for v in q.values]
-    return None
+            ranges = (ValueRange(number, number),)
+        elif q.op in (">", ">="):
+            ranges = (ValueRange(number, None, q.op == ">"),)
+        else:
+            ranges = (ValueRange(None, number, q.op == "<"),)
+    elif isinstance(q, Range) and q.low.compares_as == "number":
+        if q.high.compares_as != "number":
+            return None  # a number cannot lie between a number and a string
+        literals = [q.low.value, q.high.value]
+        ranges = (ValueRange(float(q.low.value), float(q.high.value)),)
+    elif isinstance(q, ValueList) and all(v.compares_as == "number" for v in q.values):
+        literals = [v.value for v in q.values]
+        ranges = tuple(ValueRange(float(v.value), float(v.value)) for v in q.values)
+    else:
+        return None
+    exact = all(
+        isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < _EXACT_LIMIT
+        for v in literals
+    )
+    if not exact:  # numbers are stored as doubles: keep the ends
+        ranges = tuple(ValueRange(r.low, r.high) for r in ranges)
+    return ValuePrefilter(path.attr_iri, ranges, exact)

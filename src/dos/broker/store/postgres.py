@@ -40,6 +40,10 @@ class PgSession(SqlSession):
     def regex_sql(self, column: str) -> str:
         return f"{column} ~ ?"
 
+    def in_pks(self, column: str, pks: list[int]) -> tuple[str, list[Any]]:
+        # one array parameter: the same statement text for any number of pks
+        return f"{column} = ANY(?)", [pks]
+
     def geo_candidates(self, tenant: str, attr: str, box: Any) -> tuple[str, list[Any]]:
         """SELECT of the pks whose bounding box of ``attr`` meets ``box`` (GiST index)."""
         return (

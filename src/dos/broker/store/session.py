@@ -66,6 +66,10 @@ class SqlSession:
     def regex_sql(self, column: str) -> str:
         return f"ngsi_regexp({column}, ?)"
 
+    def in_pks(self, column: str, pks: list[int]) -> tuple[str, list[Any]]:
+        """The condition that ``column`` is one of ``pks``, and its parameters."""
+        return f"{column} IN ({','.join('?' * len(pks))})", list(pks)
+
     def geo_candidates(self, tenant: str, attr: str, box: Box) -> tuple[str, list[Any]]:
         """SELECT of the pks whose bounding box of ``attr`` meets ``box`` (R*Tree)."""
         return (
@@ -107,40 +111,92 @@ class SqlSession:
                 found[doc["id"]] = doc
         return found
 
-    def _candidates(self, tenant: str, query: EntityQuery) -> tuple[str, list[Any]] | None:
-        """A selective index's SELECT of candidate pks (value index for ``q``, geo index),
-        or None when no index narrows the query to at most :data:`INDEX_DRIVEN_MAX` rows."""
+    def _candidates(self, tenant: str, query: EntityQuery) -> list[int] | None:
+        """The candidate pks in order from a selective index (value index for ``q``, geo
+        index), or None when no index narrows the query to at most :data:`INDEX_DRIVEN_MAX`
+        rows."""
         options: list[tuple[str, list[Any]]] = []
         prefilter = value_prefilter(query.q) if query.q is not None else None
         if prefilter is not None:
-            attr, ranges = prefilter
-            conds = []
-            params: list[Any] = [tenant, attr]
-            for low, high in ranges:
-                parts = []
-                if low is not None:
-                    parts.append("num >= ?")
-                    params.append(low)
-                if high is not None:
-                    parts.append("num <= ?")
-                    params.append(high)
-                conds.append("(" + " AND ".join(parts) + ")")
+            where, params = prefilter.sql()
+            # ORDER BY the index order: PostgreSQL would otherwise expect the LIMIT below to
+            # end a sequential scan early
             options.append(
-                (
-                    "SELECT pk FROM entity_values WHERE tenant = ? AND attr = ?"
-                    f" AND ({' OR '.join(conds)})",
-                    params,
-                )
+                (f"SELECT pk FROM entity_values WHERE {where} ORDER BY num", [tenant, *params])
             )
         if query.geo is not None:
             box = query.geo.bbox()
             if box is not None:
                 options.append(self.geo_candidates(tenant, query.geo.geoproperty_iri, box))
         for sql, params in options:
-            capped = f"SELECT COUNT(*) FROM ({sql} LIMIT {INDEX_DRIVEN_MAX + 1}) AS c"
-            if int(self.x(capped, params).fetchone()[0]) <= INDEX_DRIVEN_MAX:
-                return sql, params
+            rows = self.x(f"{sql} LIMIT {INDEX_DRIVEN_MAX + 1}", params).fetchall()
+            if len(rows) <= INDEX_DRIVEN_MAX:
+                return sorted({int(pk) for (pk,) in rows})
         return None
+
+    def _answered_by_values(self, tenant: str, query: EntityQuery) -> list[int] | None:
+        """The pks of the matches in order when the value index alone answers the query: ``q``
+        is one exact numeric comparison (see :func:`value_prefilter`), the other conditions
+        are types only, and at most :data:`INDEX_DRIVEN_MAX` index rows match. As many as the
+        page needs (all of them when counting); None when the documents must be tested."""
+        if (
+            query.q is None
+            or query.scope_q is not None
+            or query.geo is not None
+            or query.extra
+            or query.ids is not None
+            or query.id_pattern
+            or query.attrs
+        ):
+            return None
+        prefilter = value_prefilter(query.q)
+        if prefilter is None or not prefilter.exact:
+            return None
+        where, params = prefilter.sql()
+        rows = self.x(
+            f"SELECT pk FROM entity_values WHERE {where} ORDER BY num LIMIT {INDEX_DRIVEN_MAX + 1}",
+            [tenant, *params],
+        ).fetchall()
+        if len(rows) > INDEX_DRIVEN_MAX:
+            return None
+        pks = sorted({int(pk) for (pk,) in rows})
+        if not query.types:
+            return pks
+        # the types of as many candidates as the page needs (all of them for the count)
+        need = len(pks) if query.count else query.offset + query.limit
+        matched: list[int] = []
+        start, size = 0, max(64, need * 5 // 4)
+        while start < len(pks) and len(matched) < need:
+            matched.extend(self._typed(tenant, pks[start : start + size], query.types))
+            start, size = start + size, size * 2
+        return matched
+
+    def _typed(self, tenant: str, pks: list[int], groups: list[list[str]]) -> list[int]:
+        """Those of ``pks`` (in their order) whose entity has all types of one of ``groups``."""
+        if not all(groups):
+            return pks  # a group without types asks for nothing
+        in_pks, pk_params = self.in_pks("pk", pks)
+        having: dict[str, set[int]] = {}
+        for type_iri in {t for group in groups for t in group}:
+            rows = self.x(
+                f"SELECT pk FROM entity_types WHERE tenant = ? AND type = ? AND {in_pks}",
+                [tenant, type_iri, *pk_params],
+            )
+            having[type_iri] = {int(pk) for (pk,) in rows}
+        typed = set().union(*(set.intersection(*(having[t] for t in g)) for g in groups))
+        return [pk for pk in pks if pk in typed]
+
+    def _docs_by_pk(self, tenant: str, pks: list[int]) -> list[Doc]:
+        """The documents of ``pks`` in pk order."""
+        if not pks:
+            return []
+        in_pks, pk_params = self.in_pks("e.pk", pks)
+        rows = self.x(
+            f"SELECT {self.doc_select} FROM entities e WHERE e.tenant = ? AND {in_pks}"
+            " ORDER BY e.pk",
+            [tenant, *pk_params],
+        ).fetchall()
+        return [self.load(raw) for (raw,) in rows]
 
     def _from(self, tenant: str, query: EntityQuery) -> tuple[str, str, list[Any], bool]:
         """FROM clause, ORDER BY column, their parameters, and whether it selects the type.
@@ -207,9 +263,13 @@ class SqlSession:
 
     def query(self, tenant: str, query: EntityQuery) -> tuple[list[Doc], int | None]:
         """Matching entities in insertion order, one page, and the total when asked."""
+        matches = self._answered_by_values(tenant, query)
+        if matches is not None:
+            page = matches[query.offset : query.offset + query.limit] if query.limit > 0 else []
+            return self._docs_by_pk(tenant, page), (len(matches) if query.count else None)
         candidates = self._candidates(tenant, query)
         if candidates is not None:
-            return self._query_candidates(tenant, query, *candidates)
+            return self._query_candidates(tenant, query, candidates)
         source, order, source_params, typed = self._from(tenant, query)
         where, where_params = self._where(tenant, query, typed)
         source = self.sql(source)
@@ -237,12 +297,11 @@ class SqlSession:
         )
 
     def _query_candidates(
-        self, tenant: str, query: EntityQuery, sql: str, params: list[Any]
+        self, tenant: str, query: EntityQuery, pks: list[int]
     ) -> tuple[list[Doc], int | None]:
         """The query over the few candidates an index gave, read in pk order in growing
         chunks until the page is full; ``q`` and ``scopeQ`` are tested in Python here (the
         same answers as their SQL, cheaper on a handful of rows)."""
-        pks = sorted({int(pk) for (pk,) in self.x(sql, params)})
         where, where_params = self._where(tenant, query, typed=False, candidates=True)
         checks: list[Callable[[Doc], bool]] = [
             f.matches for f in (query.q, query.scope_q) if f is not None
@@ -260,13 +319,10 @@ class SqlSession:
         def docs() -> Any:
             start, size = 0, max(32, (query.offset + query.limit) * 5 // 4)
             while start < len(pks):
-                chunk = pks[start : start + size]
-                marks = ",".join("?" * len(chunk))
-                select = self.sql(
-                    f"SELECT {self.doc_select} FROM entities e WHERE e.pk IN ({marks}) AND "
-                )
+                in_pks, pk_params = self.in_pks("e.pk", pks[start : start + size])
+                select = self.sql(f"SELECT {self.doc_select} FROM entities e WHERE {in_pks} AND ")
                 for (raw,) in self.conn.execute(
-                    select + where + " ORDER BY e.pk", [*chunk, *where_params]
+                    select + where + " ORDER BY e.pk", [*pk_params, *where_params]
                 ):
                     yield self.load(raw)
                 start, size = start + size, size * 2
