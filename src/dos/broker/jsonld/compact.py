@@ -153,8 +153,11 @@ def compact_instance(
     """One instance in the normalized representation (temporal instances are rendered one by
     one): a plain Property / Relationship / GeoProperty is copied, anything else compacted."""
     if instance["type"] in _SIMPLE_KINDS and instance.keys() <= _SIMPLE_WITH_SYS:
-        keys = _SIMPLE_WITH_SYS if sys_attrs else _SIMPLE
-        return {k: v for k, v in instance.items() if k in keys}
+        plain = instance.copy()  # the members as stored, in their order
+        if not sys_attrs:
+            plain.pop("createdAt", None)
+            plain.pop("modifiedAt", None)
+        return plain
     out: dict[str, Any] = _instance(
         instance, ctx, concise=False, lang=None, sys_attrs=sys_attrs, in_list=False
     )
