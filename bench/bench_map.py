@@ -7,7 +7,8 @@ spots)::
     DOS_DATA_DIR=/tmp/dp-data PYTHONPATH=src python -m dos demo --days 1
     DOS_DATA_DIR=/tmp/dp-data PYTHONPATH=src python bench/bench_map.py [city] [requests]
 
-Times, through the whole Django stack (middleware, broker client, rendering):
+Times, through the whole Django stack (middleware, broker client, rendering), with the
+garbage-collector setting of the server processes (``DOS_GC_GEN0_THRESHOLD``):
 
 - raw ceiling: one plain SQL query of the same entities from the broker store, each
   document parsed (what any map needs at the least);
@@ -62,6 +63,10 @@ def main() -> int:
     import django
 
     django.setup()
+    from dos.asgi import tune_gc
+    from dos.config import load as load_settings
+
+    tune_gc(load_settings().GC_GEN0_THRESHOLD)  # as every server process does
     import orjson
     from django.core.cache import cache
     from django.test import Client

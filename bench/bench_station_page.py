@@ -131,6 +131,10 @@ def main() -> int:
     import django
 
     django.setup()
+    from dos.asgi import tune_gc
+    from dos.config import load as load_settings
+
+    tune_gc(load_settings().GC_GEN0_THRESHOLD)  # as every server process does
     import httpx
     from django.core.cache import cache
     from django.core.management import call_command

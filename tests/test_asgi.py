@@ -107,3 +107,22 @@ def test_json_log_lines_carry_the_request_id(capsys) -> None:
     request_id.reset(token)
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["message"] == "hallo" and line["request_id"] == "rid-7"
+
+
+def test_server_processes_collect_young_garbage_less_often(tmp_path: Path) -> None:
+    """DOS_GC_GEN0_THRESHOLD sets the youngest generation's threshold; 0 keeps CPython's."""
+    import gc
+
+    from dos.asgi import tune_gc
+
+    before = gc.get_threshold()
+    try:
+        create_app(load({"DOS_DATA_DIR": str(tmp_path), "DOS_SERVE_ONLY": "broker"}))
+        assert gc.get_threshold() == (50000, 20, 10)
+        gc.set_threshold(*before)
+        tune_gc(0)
+        assert gc.get_threshold() == before
+        with pytest.raises(Exception, match="DOS_GC_GEN0_THRESHOLD must be a whole number"):
+            load({"DOS_DATA_DIR": str(tmp_path), "DOS_GC_GEN0_THRESHOLD": "lots"})
+    finally:
+        gc.set_threshold(*before)
