@@ -5,8 +5,8 @@ by the polling fallback and the event stream."""
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 
-import httpx
 import orjson
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -47,25 +47,28 @@ def notified(broker, client, monkeypatch):
 
     async_to_sync(register)()
 
-    async def portal(request: httpx.Request) -> httpx.Response:
-        assert str(request.url).startswith(BASE + feed.NOTIFY_PATH)
-        response = await sync_to_async(client.generic)(
-            "POST",
-            request.url.path,
-            request.content,
-            content_type=request.headers["content-type"],
-            headers={
-                k: v
-                for k, v in request.headers.items()
-                if k.lower() not in ("content-type", "host")
-            },
-        )
-        return httpx.Response(response.status_code, content=response.content)
+    class Portal:
+        """The dispatcher's HTTP client (``post``/``aclose`` of
+        :class:`~dos.broker.subscriptions.httpclient.HttpClient`) posting to the test client."""
+
+        async def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+            assert url.startswith(BASE + feed.NOTIFY_PATH)
+            response = await sync_to_async(client.generic)(
+                "POST",
+                urllib.parse.urlsplit(url).path,
+                body,
+                content_type=headers["Content-Type"],
+                headers={k: v for k, v in headers.items() if k.lower() != "content-type"},
+            )
+            return int(response.status_code)
+
+        async def aclose(self) -> None:
+            pass
 
     def deliver() -> None:
         async def run() -> None:
             dispatcher = Dispatcher(app.state.store, app.state.resolver)
-            dispatcher._client = httpx.AsyncClient(transport=httpx.MockTransport(portal))
+            dispatcher._client = Portal()  # type: ignore[assignment]
             while await dispatcher.tick():
                 await dispatcher.drain()
             await dispatcher.stop()
