@@ -69,6 +69,10 @@ def test_create_retrieve_query_update_delete(client: TestClient) -> None:
         ({"notification": {"endpoint": {"uri": "ftp://x/y"}}}, "notification.endpoint.uri"),
         ({"notification": {"endpoint": {"uri": "nope"}}}, "notification.endpoint.uri"),
         (
+            {"notification": {"endpoint": {"uri": "http://x/a b\r\nX: 1"}}},
+            "notification.endpoint.uri",
+        ),
+        (
             {"notification": {"endpoint": {"uri": URI, "accept": "text/csv"}}},
             "notification.endpoint.accept",
         ),

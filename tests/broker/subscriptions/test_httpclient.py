@@ -182,6 +182,8 @@ async def test_timeout_refused_and_bad_input_raise_http_errors(server: Server) -
             await client.post(server.url, b"x", {"X-Bad": "a\r\nInjected: 1"})
         with pytest.raises(HttpError, match="unsupported scheme"):
             await client.post("ftp://127.0.0.1/", b"x", {})
+        with pytest.raises(HttpError, match="control characters or spaces"):
+            await client.post(f"{server.url}/a b\r\nInjected: 1", b"x", {})
         assert await client.post(f"{server.url}/length", b"after", {}) == 200
     finally:
         await client.aclose()

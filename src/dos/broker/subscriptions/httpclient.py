@@ -97,6 +97,8 @@ class HttpClient:
         except ValueError as exc:
             raise HttpError(f"bad port in {url!r}: {exc}") from None
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target + host):
+            raise HttpError(f"control characters or spaces in {url!r}")  # would split the head
         name = f"[{host}]" if ":" in host else host
         if parts.port is not None and parts.port != (443 if scheme == "https" else 80):
             name = f"{name}:{port}"

@@ -107,7 +107,7 @@ def _endpoint(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise _bad("notification.endpoint", "must be an object with a uri")
     uri = raw.get("uri")
-    if not isinstance(uri, str) or "://" not in uri:
+    if not isinstance(uri, str) or "://" not in uri or not is_uri(uri):
         raise _bad("notification.endpoint.uri", f"{uri!r} is not an absolute URI")
     scheme = uri.split("://", 1)[0].lower()
     if scheme not in SCHEMES:
