@@ -133,3 +133,5 @@ def test_each_hour_is_computed_once_and_late_changes_are_counted(spots, monkeypa
     scratch = occupancy.typical_occupancy("schwerte", sensors_of(["schwerte"]), later)
     assert [m.cells for m in scratch] == [m.cells for m in incremental]
     assert [(m.name, m.spots) for m in scratch] == [("P1", 2), ("P2", 1)]
+    # a city without parking spots: nothing to compute, nothing stored
+    assert occupancy.store_hours("dortmund", [], *occupancy.window(later)) == 0

@@ -228,14 +228,17 @@ def store_hours(tenant: str, sensors: list[Sensor], start: dt.datetime, end: dt.
     left the window are deleted.
     """
     parks = {park_of(s) for s in sensors if s.type == "ParkingSpot"}
+    if not parks:
+        return 0
     stored = dict(
         OccupancyHour.objects.filter(tenant=tenant, car_park__in=parks, hour__gte=start)
         .values("car_park")
         .annotate(last=Max("hour"))
         .values_list("car_park", "last")
     )
-    begin = start if parks - stored.keys() else min(stored.values())
-    if parks and not parks - stored.keys() and begin + dt.timedelta(hours=1) >= end:
+    missing = parks - stored.keys()
+    begin = start if missing else min(stored.values())
+    if not missing and begin + dt.timedelta(hours=1) >= end:
         return 0  # every car park is up to date
     hours = int((end - begin).total_seconds()) // HOUR
 
