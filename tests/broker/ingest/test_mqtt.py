@@ -157,7 +157,7 @@ def test_message_is_acknowledged_only_after_commit(ctx: Any) -> None:
     first = MqttIngest(ctx.url, failing, loop, client_id=client_id)  # type: ignore[arg-type]
     acks: list[int] = []
     real_ack = first.client.ack
-    first.client.ack = lambda mid, qos: (acks.append(mid), real_ack(mid, qos))  # type: ignore[method-assign]
+    first.client.ack = lambda ids, conn: (acks.extend(ids), real_ack(ids, conn))  # type: ignore[method-assign]
     first.start()
     wait_for(first.connected.is_set)
     time.sleep(0.2)
@@ -189,7 +189,7 @@ def test_failed_write_is_tried_again_and_the_device_order_kept(
     consumer = MqttIngest(ctx.url, flaky, loop, client_id=f"t-{uuid.uuid4().hex[:8]}")  # type: ignore[arg-type]
     acks: list[int] = []
     real_ack = consumer.client.ack
-    consumer.client.ack = lambda mid, qos: (acks.append(mid), real_ack(mid, qos))  # type: ignore[method-assign]
+    consumer.client.ack = lambda ids, conn: (acks.extend(ids), real_ack(ids, conn))  # type: ignore[method-assign]
     consumer.start()
     try:
         wait_for(consumer.connected.is_set)

@@ -7,13 +7,14 @@ batches: all that arrived while the previous batch was being written go into one
 the order they arrived (its entity ends with its latest measure, also when a backlog is
 delivered at once after a restart). The MQTT broker may have up to :data:`RECEIVE_MAXIMUM`
 unacknowledged messages in flight to us. A message is acknowledged only after its batch is
-committed (``manual_ack``); a rejected message (unknown key or device, bad JSON, values out of
+committed, on the connection it arrived on; a rejected message (unknown key or device, bad JSON, values out of
 range) is acknowledged and dropped — it is counted and logged, and the consumer goes on. A
 batch whose write fails for another reason (database unreachable) is not acknowledged and is
 tried again (0.5 s, doubling up to 30 s; later messages wait behind it); a consumer that stops
 meanwhile leaves it to the MQTT broker, which delivers it again at the next connection
-(persistent session, ``clean_start`` false). paho reconnects with exponential backoff
-(1 s … 60 s).
+(persistent session, ``clean_start`` false). The MQTT client is the lean asyncio one of
+:mod:`dos.broker.ingest.mqttclient` (on the event loop, no thread); it reconnects with
+exponential backoff (1 s … 60 s).
 """
 
 from __future__ import annotations
@@ -23,17 +24,13 @@ import hashlib
 import logging
 import socket
 import ssl
-import threading
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import orjson
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
 from dos.broker.ingest.measures import Message, ingest_many, reject
+from dos.broker.ingest.mqttclient import MqttClient, Received, Settings
 from dos.broker.store import Store
 from dos.config import Config
 
@@ -42,6 +39,7 @@ SHARE_GROUP = "dos"
 #: FIWARE topics start with "/" (an empty first level); without it is accepted as well
 TOPICS = ("/+/+/attrs", "+/+/attrs")
 SESSION_EXPIRY = 24 * 3600
+KEEPALIVE = 30
 #: first and longest pause before a failed write is tried again (seconds)
 RETRY = (0.5, 30.0)
 #: unacknowledged messages the MQTT broker may send us (MQTT 5 Receive Maximum); without it
@@ -88,7 +86,11 @@ def split_topic(topic: str) -> tuple[str, str] | None:
 
 
 class MqttIngest:
-    """A running MQTT consumer that hands measures to :func:`ingest` on ``loop``."""
+    """A running MQTT consumer that hands measures to :func:`ingest_many` on ``loop``.
+
+    :meth:`start` and :meth:`stop` may be called from any thread; everything else runs on
+    ``loop``.
+    """
 
     def __init__(
         self,
@@ -106,40 +108,39 @@ class MqttIngest:
         self.client_id = client_id or f"dos-ingest-{socket.gethostname()}"
         self.connected = asyncio.Event()
         self.stopped = False
-        # (topic, payload, mid, qos) received and not yet handed to a batch (paho's thread
-        # appends, the event loop takes)
+        # (topic, payload, packet id, connection) received and not yet handed to a batch
         self._pending: list[tuple[str, bytes, int, int]] = []
-        self._lock = threading.Lock()
-        self._scheduled = False
         self._batch: asyncio.Task[None] | None = None
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.client_id,
-            protocol=mqtt.MQTTv5,
-            manual_ack=True,
+        self.client = MqttClient(
+            Settings(
+                host=self.settings["host"],
+                port=self.settings["port"],
+                client_id=self.client_id,
+                topics=self.topics,
+                username=self.settings["username"],
+                password=self.settings["password"],
+                tls=ssl.create_default_context() if self.settings["tls"] else None,
+                keepalive=KEEPALIVE,
+                session_expiry=SESSION_EXPIRY,
+                receive_maximum=RECEIVE_MAXIMUM,
+            ),
+            self._on_messages,
+            on_connected=self.connected.set,
+            on_disconnected=self.connected.clear,
         )
-        if self.settings["username"]:
-            self.client.username_pw_set(self.settings["username"], self.settings["password"])
-        if self.settings["tls"]:
-            self.client.tls_set_context(ssl.create_default_context())
-        self.client.reconnect_delay_set(min_delay=1, max_delay=60)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
+
+    def _in_loop(self) -> bool:
+        try:
+            return asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            return False
 
     def start(self) -> None:
         """Connect in the background (retrying with backoff until the broker answers)."""
-        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        properties.SessionExpiryInterval = SESSION_EXPIRY
-        properties.ReceiveMaximum = RECEIVE_MAXIMUM
-        self.client.connect_async(
-            self.settings["host"],
-            self.settings["port"],
-            keepalive=30,
-            clean_start=False,
-            properties=properties,
-        )
-        self.client.loop_start()
+        if self._in_loop():
+            self.client.start()
+        else:
+            self.loop.call_soon_threadsafe(self.client.start)
         log.info(
             "MQTT ingestion: %s:%s, topics %s",
             self.settings["host"],
@@ -148,59 +149,41 @@ class MqttIngest:
         )
 
     def stop(self) -> None:
-        self.stopped = True  # failed writes are not tried again: the next session gets them
-        self.client.disconnect()
-        self.client.loop_stop()
+        """Disconnect; a batch being written is not acknowledged (nor tried again): the next
+        session gets its messages again."""
+        self.stopped = True
+        if self._in_loop():
+            self.client.close()
+        elif not self.loop.is_closed():
+            done = asyncio.run_coroutine_threadsafe(self._close(), self.loop)
+            done.result(10)
 
-    # -- paho callbacks (paho's network thread) -----------------------------------------
-    def _on_connect(
-        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
-    ) -> None:
-        if reason.is_failure:
-            log.warning("MQTT connection refused: %s", reason)
-            return
-        client.subscribe([(topic, 1) for topic in self.topics])
-        self.loop.call_soon_threadsafe(self.connected.set)
-
-    def _on_disconnect(
-        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any
-    ) -> None:
-        self.loop.call_soon_threadsafe(self.connected.clear)
-        if reason.is_failure:
-            log.warning("MQTT connection lost (%s); reconnecting", reason)
-
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        item = (message.topic, bytes(message.payload), message.mid, message.qos)
-        with self._lock:
-            self._pending.append(item)
-            if self._scheduled:
-                return
-            self._scheduled = True
-        self.loop.call_soon_threadsafe(self._next_batch)
+    async def _close(self) -> None:
+        self.client.close()
 
     # -- batches (event loop) -----------------------------------------------------------
+    def _on_messages(self, received: Received, generation: int) -> None:
+        self._pending.extend(
+            (topic, payload, packet_id, generation) for topic, payload, packet_id in received
+        )
+        self._next_batch()
+
     def _next_batch(self) -> None:
         """Start storing what is pending, unless a batch is being stored (it calls again)."""
-        if self._batch is not None:
+        if self._batch is not None or not self._pending:
             return
-        with self._lock:
-            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            self._scheduled = bool(self._pending)
-        if batch:
-            self._batch = asyncio.ensure_future(self._store(batch))
-            self._batch.add_done_callback(self._batch_done)
+        batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        self._batch = asyncio.ensure_future(self._store(batch))
+        self._batch.add_done_callback(self._batch_done)
 
     def _batch_done(self, task: asyncio.Task[None]) -> None:
         self._batch = None
-        with self._lock:
-            more = bool(self._pending)
-            self._scheduled = more
-        if more:
-            self._next_batch()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("an MQTT batch failed", exc_info=task.exception())
+        self._next_batch()
 
     async def _store(self, batch: list[tuple[str, bytes, int, int]]) -> None:
         """Store a batch; acknowledge its messages after the commit (rejected ones too)."""
-        acks = [(mid, qos) for _, _, mid, qos in batch]
         messages = [(topic, payload) for topic, payload, _, _ in batch]
         pause = RETRY[0]
         # tried again here: the MQTT broker resends an unacknowledged message only at the
@@ -210,8 +193,11 @@ class MqttIngest:
                 return  # not acknowledged: the next session gets them again
             await asyncio.sleep(pause)
             pause = min(pause * 2, RETRY[1])
-        for mid, qos in acks:
-            self.client.ack(mid, qos)
+        by_connection: dict[int, list[int]] = {}
+        for _, _, packet_id, generation in batch:
+            by_connection.setdefault(generation, []).append(packet_id)
+        for generation, packet_ids in by_connection.items():
+            self.client.ack(packet_ids, generation)
 
     async def handle_many(self, messages: list[tuple[str, bytes]]) -> bool:
         """Store messages (topic, payload) in one transaction; True when they may be
