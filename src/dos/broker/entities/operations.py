@@ -8,6 +8,7 @@ Clause numbers refer to ETSI GS CIM 009 V1.8.1.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,10 +23,20 @@ from dos.broker.store.index import signature
 Instance = dict[str, Any]
 
 
+_last_now: tuple[int, str] = (0, "")
+
+
 def now() -> str:
     """The current time as ISO 8601 UTC with milliseconds and ``Z``."""
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    global _last_now
+    ms = time.time_ns() // 1_000_000
+    last = _last_now
+    if last[0] == ms:  # formatted once per millisecond (a batch updates thousands of times)
+        return last[1]
+    moment = datetime.fromtimestamp(ms // 1000, UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    _last_now = (ms, text)
+    return text
 
 
 @dataclass

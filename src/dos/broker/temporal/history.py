@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,7 +38,8 @@ def new_instance_id() -> str:
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
     value = value & ~(0xF << 76) | 0x7 << 76  # version 7
     value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 9562 variant
-    return f"urn:ngsi-ld:attribute:instance:{uuid.UUID(int=value)}"
+    h = f"{value:032x}"  # as str(uuid.UUID(int=value)), without building the object
+    return f"urn:ngsi-ld:attribute:instance:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def value_of(instance: dict[str, Any]) -> Any:
@@ -180,6 +180,14 @@ def record_changes(
         else:
             deletions.append((moment, moment, tenant, entity_id))
     append_history(session, rows)
+    if not deletions and len(upserts) > 1:
+        # successive versions of one entity (a batch of measures): one upsert, the last one
+        # (its types and time; created_ms counts only when the row is new, from the first)
+        latest: dict[str, Row] = {}
+        for row in upserts:
+            first = latest.get(row[1])
+            latest[row[1]] = row if first is None else (*row[:3], first[3], row[4])
+        upserts = list(latest.values())
     session.many(UPSERT_ENTITY, upserts)
     session.many(
         "UPDATE temporal_entities SET deleted_ms = ?, modified_ms = ? WHERE tenant = ? AND id = ?",
