@@ -42,9 +42,11 @@ SESSION_EXPIRY = 24 * 3600
 KEEPALIVE = 30
 #: first and longest pause before a failed write is tried again (seconds)
 RETRY = (0.5, 30.0)
-#: unacknowledged messages the MQTT broker may send us (MQTT 5 Receive Maximum); without it
-#: Mosquitto allows 20, which caps a batch at 20 messages
-RECEIVE_MAXIMUM = 2000
+#: unacknowledged messages the MQTT broker may send us (MQTT 5 Receive Maximum; without it
+#: Mosquitto allows 20, which caps a batch at 20 messages). Several batches' worth: messages
+#: keep arriving while a batch is written, so the next one is ready when it commits (with
+#: one batch's worth, 2,000, the MQTT broker waited for every commit's acknowledgements)
+RECEIVE_MAXIMUM = 10000
 #: messages stored in one transaction at most
 MAX_BATCH = 2000
 
