@@ -44,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from dos.broker.ingest.mqtt import client_id_for
 
     client_id = args.client_id or client_id_for(cfg, "cli")
+    from dos.asgi import tune_gc
+
+    tune_gc(cfg.GC_GEN0_THRESHOLD)  # as the servers: a batch builds many short-lived objects
     try:
         asyncio.run(_consume(str(cfg.MQTT_URL), store, client_id, str(cfg.MQTT_GROUP)))
     finally:
