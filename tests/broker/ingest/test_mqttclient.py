@@ -124,6 +124,7 @@ def test_connect_packet_asks_for_a_kept_session() -> None:
     assert body[7] == 0xC0  # user name and password, clean_start false
     assert b"\x11\x00\x01\x51\x80" in body  # session expiry one day
     assert b"\x21\x01\xf4" in body  # receive maximum 500
+    assert b"\x27\x01\x00\x00\x00" in body  # maximum packet size 16 MiB
     assert body.endswith(b"\x00\x05dos-1\x00\x01u\x00\x04p@ss")
 
 

@@ -30,7 +30,9 @@ log = logging.getLogger("dos.broker.ingest")
 Received = list[tuple[str, bytes, int]]
 #: a CONNECT/SUBSCRIBE refusal: waits like a lost connection before the next try
 BACKOFF = (1.0, 60.0)
-MAX_PACKET = 16 * 1024 * 1024  # a larger packet is a protocol error (the connection closes)
+#: the largest packet the broker may send us (MQTT 5 Maximum Packet Size, announced in CONNECT:
+#: the broker drops a larger message instead of sending it); a larger one is a protocol error
+MAX_PACKET = 16 * 1024 * 1024
 
 
 class ProtocolError(Exception):
@@ -94,6 +96,7 @@ def connect_packet(settings: Settings) -> bytes:
             payload += _string(settings.password)
     props = b"\x11" + struct.pack("!I", settings.session_expiry)
     props += b"\x21" + struct.pack("!H", settings.receive_maximum)
+    props += b"\x27" + struct.pack("!I", MAX_PACKET)
     body = _string("MQTT") + bytes([5, flags]) + struct.pack("!H", settings.keepalive)
     return _packet(0x10, body + _varint(len(props)) + props + payload)
 
@@ -131,6 +134,8 @@ class MqttClient:
 
     def start(self) -> None:
         """Connect in the background (on the running event loop), retrying with backoff."""
+        if self._closing:  # closed before it started
+            return
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     def ack(self, packet_ids: list[int], generation: int) -> None:
