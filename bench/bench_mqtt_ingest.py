@@ -21,8 +21,8 @@ the clock stops when the last receiver is done. Its CPU time is reported.
    publishes — Mosquitto publish → receive alone.
 2. paho ceiling: a bare paho subscriber (MQTT 5, QoS 1, same Receive Maximum, own process) —
    what the MQTT client library DOS used before could receive.
-3. DOS: ``dos ingest`` (its own process, SQLite in a temporary data directory, or the given
-   PostgreSQL) consumes ``N`` measures ``{"t": …, "h": …}`` round-robin to ``--devices``
+3. DOS: ``dos ingest`` (its own process — ``--consumers N`` processes in one share group —,
+   SQLite in a temporary data directory, or the given PostgreSQL) consumes ``N`` measures ``{"t": …, "h": …}`` round-robin to ``--devices``
    provisioned devices; the clock stops when every measure is in the history (``attr_history``,
    read back by polling the database).
 
@@ -270,6 +270,9 @@ def ceiling(
         if int(count) < total:
             print(f"ceiling: Mosquitto dropped {total - int(count)} of {total} messages")
         return int(count) / (float(last) - began), int(count) / cpu, int(count) / client.cpu
+    except BaseException:
+        proc.kill()  # it would wait for measures that never come
+        raise
     finally:
         proc.wait(timeout=30)
 
@@ -359,11 +362,19 @@ def dos(
     store = open_store(load(env))
     store.migrate()
     provision(store, apikey, devices)
-    client_id = f"bench-ingest-{apikey}"
-    command = [sys.executable, "-m", "dos", "ingest", "--client-id", client_id]
-    # its log (rejections of other users' messages on the same Mosquitto) goes to a file
+    # --consumers processes in one share group: Mosquitto hands each message to one of them
+    client_ids = [f"bench-ingest-{apikey}-{n}" for n in range(args.consumers)]
+    # their log (rejections of other users' messages on the same Mosquitto) goes to a file
     log = (data_dir / "ingest.log").open("w")
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "dos", "ingest", "--client-id", client_id],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        for client_id in client_ids
+    ]
     prefix = f"urn:ngsi-ld:WeatherObserved:bench-{apikey}-"
     topics = [f"/{apikey}/dev{d:04d}/attrs" for d in range(devices)]
     client = Publisher(url)
@@ -372,7 +383,7 @@ def dos(
         # SUBACK, so publish until one arrives), then every entity exists
         deadline = time.monotonic() + 60
         while history_count(store, prefix) == 0:
-            if time.monotonic() > deadline or proc.poll() is not None:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                 raise SystemExit("dos ingest did not start consuming")
             client.publish(Publisher.encode(measures(topics[:1], 1)), 1)
             time.sleep(0.3)
@@ -384,22 +395,24 @@ def dos(
         base, base_pk = history_count(store, prefix), last_pk(store)
         windows = Publisher.encode(measures(topics, total, offset=1))
         client.cpu = 0.0
-        cpu = cpu_seconds(proc.pid)
+        cpu = sum(cpu_seconds(p.pid) for p in procs)
         began = time.time()
         client.publish(windows, total)
         # every timed measure adds two history rows (t and h)
         ended = wait_rows(store, base_pk + 2 * total)
-        cpu = cpu_seconds(proc.pid) - cpu
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu
         stored = history_count(store, prefix) - base
         if stored < total:
             print(f"dos: {total - stored} of {total} measures not stored (dropped?)")
         return stored / (ended - began), stored / cpu, stored
     finally:
         client.close()
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
         log.close()
-        forget_session(url, client_id)
+        for client_id in client_ids:
+            forget_session(url, client_id)
         store.close()
         if args.postgres:
             admin.execute(f"DROP DATABASE bench_{apikey} WITH (FORCE)")
@@ -442,6 +455,9 @@ def main() -> None:
     parser.add_argument("--mqtt", help="a running Mosquitto (default: a private one)")
     parser.add_argument("--port", type=int, default=0, help="port of the private Mosquitto")
     parser.add_argument("--postgres", help="PostgreSQL URL instead of SQLite")
+    parser.add_argument(
+        "--consumers", type=int, default=1, help="dos ingest processes sharing the load"
+    )
     args = parser.parse_args()
     mosquitto, url = private_mosquitto(args.port) if not args.mqtt else (None, args.mqtt)
     apikey = f"b{uuid.uuid4().hex[:10]}"
@@ -474,6 +490,7 @@ def main() -> None:
         print(
             f"dos ingest ({engine:10}) → history {got:8,.0f} measures/s "
             f"({got_cpu:,.0f} per CPU-second of dos ingest{note})"
+            + (f", {args.consumers} processes" if args.consumers > 1 else "")
         )
         print(
             f"ratio: {got / results[0]:.0%} of the Mosquitto ceiling, {got / results[1]:.0%} of "
