@@ -7,12 +7,12 @@ batches: all that arrived while the previous batch was being written go into one
 the order they arrived (its entity ends with its latest measure, also when a backlog is
 delivered at once after a restart). The MQTT broker may have up to :data:`RECEIVE_MAXIMUM`
 unacknowledged messages in flight to us. A message is acknowledged only after its batch is
-committed, on the connection it arrived on; a rejected message (unknown key or device, bad JSON, values out of
-range) is acknowledged and dropped — it is counted and logged, and the consumer goes on. A
-batch whose write fails for another reason (database unreachable) is not acknowledged and is
-tried again (0.5 s, doubling up to 30 s; later messages wait behind it); a consumer that stops
-meanwhile leaves it to the MQTT broker, which delivers it again at the next connection
-(persistent session, ``clean_start`` false). The MQTT client is the lean asyncio one of
+committed, on the connection it arrived on; a rejected message (unknown key or device, bad
+JSON, values out of range) is acknowledged and dropped — it is counted and logged, and the
+consumer goes on. A batch whose write fails for another reason (database unreachable) is not
+acknowledged and is tried again (0.5 s, doubling up to 30 s; later messages wait behind it); a
+consumer that stops meanwhile leaves it to the MQTT broker, which delivers it again at the
+next connection (persistent session, ``clean_start`` false). The MQTT client is the lean asyncio one of
 :mod:`dos.broker.ingest.mqttclient` (on the event loop, no thread); it reconnects with
 exponential backoff (1 s … 60 s).
 """
@@ -172,7 +172,7 @@ class MqttIngest:
 
     def _next_batch(self) -> None:
         """Start storing what is pending, unless a batch is being stored (it calls again)."""
-        if self._batch is not None or not self._pending:
+        if self._batch is not None or not self._pending or self.stopped:
             return
         batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
         self._batch = asyncio.ensure_future(self._store(batch))

@@ -30,6 +30,8 @@ log = logging.getLogger("dos.broker.ingest")
 Received = list[tuple[str, bytes, int]]
 #: a CONNECT/SUBSCRIBE refusal: waits like a lost connection before the next try
 BACKOFF = (1.0, 60.0)
+#: seconds for the TCP/TLS connection and for each answer of the handshake (CONNACK, SUBACK)
+HANDSHAKE_TIMEOUT = 30.0
 #: the largest packet the broker may send us (MQTT 5 Maximum Packet Size, announced in CONNECT:
 #: the broker drops a larger message instead of sending it); a larger one is a protocol error
 MAX_PACKET = 16 * 1024 * 1024
@@ -163,11 +165,14 @@ class MqttClient:
         while not self._closing:
             connected = False
             try:
-                reader, writer = await asyncio.open_connection(
-                    self.settings.host,
-                    self.settings.port,
-                    ssl=self.settings.tls,
-                    server_hostname=self.settings.host if self.settings.tls else None,
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(
+                        self.settings.host,
+                        self.settings.port,
+                        ssl=self.settings.tls,
+                        server_hostname=self.settings.host if self.settings.tls else None,
+                    ),
+                    HANDSHAKE_TIMEOUT,
                 )
                 # messages of the resumed session may arrive before the SUBACK: they belong
                 # to this connection already
@@ -211,7 +216,7 @@ class MqttClient:
     async def _handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
         """CONNECT and SUBSCRIBE; the keep-alive interval the broker wants (seconds)."""
         writer.write(connect_packet(self.settings))
-        head, body = await asyncio.wait_for(self._read_packet(reader), 30)
+        head, body = await asyncio.wait_for(self._read_packet(reader), HANDSHAKE_TIMEOUT)
         if head >> 4 != 2 or len(body) < 2:
             raise ProtocolError(f"expected CONNACK, got packet type {head >> 4}")
         if body[1] >= 0x80:
@@ -227,7 +232,7 @@ class MqttClient:
             pos = _skip_property(body, ident, pos)
         writer.write(subscribe_packet(self.settings.topics))
         while True:  # a PUBLISH of the resumed session may come before the SUBACK
-            head, body = await asyncio.wait_for(self._read_packet(reader), 30)
+            head, body = await asyncio.wait_for(self._read_packet(reader), HANDSHAKE_TIMEOUT)
             if head >> 4 == 9:
                 break
             if head >> 4 == 3:
