@@ -14,6 +14,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from dos.broker.ingest import mqtt as ingest_mqtt
+from dos.broker.ingest import mqttclient
 from dos.broker.ingest.mqtt import MqttIngest, parse_url, split_topic
 from dos.broker.store import Store
 from dos.observability import METRICS
@@ -205,5 +206,33 @@ def test_failed_write_is_tried_again_and_the_device_order_kept(
             params={"attrs": "temperature", "options": "temporalValues"},
         ).json()
         assert [v for v, _at in history["temperature"]["values"]] == [1.5, 2.5]
+    finally:
+        consumer.stop()
+
+
+@pytest.mark.parametrize("ctx", [False], indirect=True, ids=["own-consumer"])
+def test_consumer_reconnects_after_the_broker_dropped_it(
+    ctx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mosquitto drops the consumer (another client takes its session over); the consumer
+    connects again after its backoff and goes on storing measures."""
+    monkeypatch.setattr(mqttclient, "BACKOFF", (0.1, 0.2))
+    client_id = f"t-{uuid.uuid4().hex[:8]}"
+    consumer = MqttIngest(ctx.url, ctx.store, ctx.client._loop, client_id=client_id)
+    consumer.start()
+    try:
+        wait_for(consumer.connected.is_set)
+        generation = consumer.client.generation
+        settings = parse_url(ctx.url)
+        intruder = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+        )
+        intruder.connect(settings["host"], settings["port"])  # takes the session over
+        intruder.disconnect()
+        wait_for(lambda: consumer.client.generation > generation and consumer.connected.is_set())
+        time.sleep(0.2)  # the SUBACK
+        publish(ctx.url, f"/{ctx.apikey}/klima-001/attrs", b'{"t": 7.5}')
+        got = wait_for(lambda: entity(ctx.client))
+        assert got["temperature"]["value"] == 7.5
     finally:
         consumer.stop()
