@@ -16,7 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dos.portal.accounts.permissions import has_perm
 from dos.portal.cityapp import actions
-from dos.portal.cityapp.forms import AdoptionForm, AppSettingsForm, ClientKeyForm, ReportStatusForm
+from dos.portal.cityapp.forms import (
+    AdoptionForm,
+    AppSettingsForm,
+    ClientKeyForm,
+    ModuleForm,
+    ReleaseForm,
+    ReportStatusForm,
+)
 from dos.portal.cityapp.models import (
     Adoption,
     AppSettings,
@@ -33,6 +40,12 @@ def _guard(request: HttpRequest, perm: str, obj: Any) -> HttpResponse | None:
     if not has_perm(request.user, perm, obj):
         raise PermissionDenied(perm)
     return None
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    """Put an action's validation errors next to the form's fields (or above the form)."""
+    for field, problems in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
 
 
 def _map_points(reports: list[ServiceRequest], city: City) -> list[dict[str, Any]]:
@@ -145,10 +158,17 @@ def app_home(request: HttpRequest, city: str) -> HttpResponse:
             "adoptions": adoptions,
             "modules": _usable_modules(here),
             "owned": owned,
+            "may_register": has_perm(request.user, "cityapp.add_module", here),
             "keys": ClientKey.objects.filter(city=here),
             "key_form": ClientKeyForm(),
         },
     )
+
+
+def _may_see(module: Module, here: City) -> None:
+    """A city sees the modules shared with it and those it uses (even if no longer shared)."""
+    if not module.is_available_to(here) and not module.adoptions.filter(city=here).exists():
+        raise PermissionDenied("module not shared with this city")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -157,16 +177,21 @@ def module_detail(request: HttpRequest, city: str, key: str) -> HttpResponse:
     if (denied := _guard(request, "cityapp.view_appsettings", here)) is not None:
         return denied
     module = get_object_or_404(Module.objects.select_related("owner"), key=key)
-    if not module.is_available_to(here):
-        raise PermissionDenied("module not shared with this city")
+    _may_see(module, here)
     usage = None
     if module.owner_id == here.pk or has_perm(request.user, "cityapp.change_module", module):
         usage = module.adoptions.select_related("city", "version").order_by("city__name")
+    manage = module.owner_id == here.pk and has_perm(request.user, "cityapp.change_module", module)
     return render(
         request,
         "cityapp/module_detail.html",
         {
             "module": module,
+            "manage": manage,
+            "partners": list(module.shared_with.order_by("name")),
+            "adopted": Adoption.objects.filter(city=here, module=module)
+            .select_related("version")
+            .first(),
             "versions": sorted(module.versions.all(), key=lambda v: v.sort_key, reverse=True),
             "usage": usage,
         },
@@ -179,8 +204,7 @@ def module_adopt(request: HttpRequest, city: str, key: str) -> HttpResponse:
     if (denied := _guard(request, "cityapp.change_adoption", here)) is not None:
         return denied
     module = get_object_or_404(Module, key=key)
-    if not module.is_available_to(here):
-        raise PermissionDenied("module not shared with this city")
+    _may_see(module, here)
     current = Adoption.objects.filter(city=here, module=module).first()
     initial: dict[str, Any] = {"version": module.latest_version()}
     if current is not None:
@@ -197,15 +221,121 @@ def module_adopt(request: HttpRequest, city: str, key: str) -> HttpResponse:
         try:
             actions.module_adopt(request.user, here, module, **form.cleaned_data)
         except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            _add_errors(form, exc)
         else:
             messages.success(request, _("The module is part of the app now."))
             return redirect("cityapp:app", city=here.slug)
     return render(
         request,
         "cityapp/module_adopt.html",
-        {"module": module, "form": form, "current": current},
+        {
+            "module": module,
+            "form": form,
+            "current": current,
+            "versions": sorted(module.versions.all(), key=lambda v: v.sort_key, reverse=True),
+        },
+    )
+
+
+@require_POST
+def adoption_remove(request: HttpRequest, city: str, key: str) -> HttpResponse:
+    here: City = request.city  # type: ignore[attr-defined]
+    adoption = get_object_or_404(Adoption, city=here, module__key=key)
+    if (denied := _guard(request, "cityapp.delete_adoption", adoption)) is not None:
+        return denied
+    actions.adoption_remove(request.user, adoption)
+    messages.success(request, _("The module has been taken out of the app."))
+    return redirect("cityapp:app", city=here.slug)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def module_create(request: HttpRequest, city: str) -> HttpResponse:
+    """Register a module this city builds; its first version is released next."""
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.add_module", here)) is not None:
+        return denied
+    form = ModuleForm(here, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        shared_with = list(data.pop("shared_with"))
+        try:
+            module = actions.module_register(
+                request.user, owner=here, shared_with=shared_with, **data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The module is registered. Release its first version."))
+            return redirect("cityapp:release", city=here.slug, key=module.key)
+    return render(request, "cityapp/module_form.html", {"form": form, "module": None})
+
+
+def _owned_module(request: HttpRequest, here: City, key: str, perm: str) -> Module:
+    module = get_object_or_404(Module, key=key, owner=here)
+    if not has_perm(request.user, perm, module):
+        raise PermissionDenied(perm)
+    return module
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def module_edit(request: HttpRequest, city: str, key: str) -> HttpResponse:
+    """Change the names, licence and sharing of a module this city owns."""
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.view_appsettings", here)) is not None:
+        return denied
+    module = _owned_module(request, here, key, "cityapp.change_module")
+    initial = {
+        "name": module.name,
+        "name_en": module.name_en,
+        "description": module.description,
+        "description_en": module.description_en,
+        "licence": module.licence,
+        "sharing": module.sharing,
+        "shared_with": list(module.shared_with.all()),
+    }
+    form = ModuleForm(here, request.POST or None, initial=initial, creating=False)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        shared_with = list(data.pop("shared_with"))
+        try:
+            actions.module_update(request.user, module, shared_with=shared_with, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The module has been saved."))
+            return redirect("cityapp:module", city=here.slug, key=module.key)
+    return render(request, "cityapp/module_form.html", {"form": form, "module": module})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def module_release(request: HttpRequest, city: str, key: str) -> HttpResponse:
+    """Release a new version of a module this city owns (higher than every earlier one)."""
+    import json
+
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.view_appsettings", here)) is not None:
+        return denied
+    module = _owned_module(request, here, key, "cityapp.add_moduleversion")
+    latest = module.latest_version()
+    initial: dict[str, Any] = {}
+    if latest is not None:
+        initial = {
+            "config_schema": json.dumps(latest.config_schema, indent=2, ensure_ascii=False),
+            "endpoints": latest.endpoints,
+        }
+    form = ReleaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = actions.module_release(request.user, module, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Version %(version)s is released.") % {"version": release.version}
+            )
+            return redirect("cityapp:module", city=here.slug, key=module.key)
+    return render(
+        request, "cityapp/module_release.html", {"form": form, "module": module, "latest": latest}
     )
 
 
