@@ -70,6 +70,8 @@ def _json_object(text: str) -> dict[str, Any]:
         raise forms.ValidationError(_("Not valid JSON: %(error)s"), params={"error": exc}) from None
     if not isinstance(value, dict):
         raise forms.ValidationError(_("Write a JSON object: {…}."))
+    if "\\u0000" in json.dumps(value):  # no database can store a NUL character
+        raise forms.ValidationError(_("Null characters are not allowed."))
     return value
 
 
