@@ -170,6 +170,7 @@ def load(say: Any) -> None:
     from dos.portal.accounts.permissions import SYSTEM
     from dos.portal.cityapp import actions
     from dos.portal.cityapp.builtin import install
+    from dos.portal.cityapp.mirror import mirror_request
     from dos.portal.cityapp.models import Module, ModuleVersion, ServiceRequest
     from dos.portal.tenancy.models import City
 
@@ -255,4 +256,5 @@ def load(say: Any) -> None:
             ServiceRequest.objects.filter(pk=report.pk).update(
                 requested_datetime=timezone.now() - timedelta(days=days_ago)
             )
+            mirror_request(report.pk)  # the broker's copy gets the back-dated time too
         say(f"{len(REPORTS[slug])} defect reports in {city.name}")

@@ -239,3 +239,25 @@ def test_admin_adoption_is_validated_too(
     # A version added any way must be higher than the module's earlier ones.
     with pytest.raises(ValidationError, match=r"1\.0\.0"):
         ModuleVersion(module=private, version="0.1.0", config_schema={}).full_clean()
+
+
+def test_cli_creates_a_client_key(
+    client: Any, apps: dict[str, Any], capsys: Any, settings: Any
+) -> None:
+    import argparse
+
+    from dos.cli import CommandError
+    from dos.cli.cityapp import run_key
+
+    from django.utils import translation
+
+    with translation.override("de"):  # the command activates English; keep it to this test
+        assert run_key(argparse.Namespace(city="schwerte", label="Demo", rate_limit=30)) == 0
+    raw = capsys.readouterr().out.strip()
+    assert raw.startswith("dosapp_")
+    config = client.get("/api/app/v1/schwerte/config", HTTP_X_API_KEY=raw)
+    assert config.status_code == 200 and config.json()["app_name"] == "Schwerte-App"
+    with translation.override("de"), pytest.raises(CommandError, match="unknown city"):
+        run_key(argparse.Namespace(city="atlantis", label="x", rate_limit=30))
+    with translation.override("de"), pytest.raises(CommandError, match="rate_limit"):
+        run_key(argparse.Namespace(city="schwerte", label="x", rate_limit=0))
