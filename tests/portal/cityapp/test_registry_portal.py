@@ -246,10 +246,10 @@ def test_cli_creates_a_client_key(
 ) -> None:
     import argparse
 
+    from django.utils import translation
+
     from dos.cli import CommandError
     from dos.cli.cityapp import run_key
-
-    from django.utils import translation
 
     with translation.override("de"):  # the command activates English; keep it to this test
         assert run_key(argparse.Namespace(city="schwerte", label="Demo", rate_limit=30)) == 0
