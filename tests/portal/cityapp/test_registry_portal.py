@@ -261,3 +261,43 @@ def test_cli_creates_a_client_key(
         run_key(argparse.Namespace(city="atlantis", label="x", rate_limit=30))
     with translation.override("de"), pytest.raises(CommandError, match="rate_limit"):
         run_key(argparse.Namespace(city="schwerte", label="x", rate_limit=0))
+
+
+def test_reports_made_or_changed_in_the_admin_get_a_token_and_reach_the_broker(
+    client: Any,
+    apps: dict[str, Any],
+    dortmund_editor: Any,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from dos.portal.cityapp import mirror
+    from dos.portal.cityapp.models import ServiceRequest
+
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(mirror, "upsert", lambda tenant, entity: sent.append(entity))
+    login(client, dortmund_editor)
+    form = {
+        "city": apps["dortmund"]["city"].pk,
+        "service": apps["dortmund"]["services"]["pothole"].pk,
+        "state": "received",
+        "address_string": "Markt 1",
+        "attributes": "{}",
+    }
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            added = client.post("/admin/cityapp/servicerequest/add/", form)
+        assert added.status_code == 302
+    tokens = {r.token for r in ServiceRequest.objects.all()}
+    assert len(tokens) == 2 and all(len(t) == 32 for t in tokens)
+    report = ServiceRequest.objects.order_by("pk").first()
+    assert report is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = client.post(
+            f"/admin/cityapp/servicerequest/{report.pk}/change/",
+            {**form, "state": "resolved", "status_notes": "erledigt"},
+        )
+    assert changed.status_code == 302
+    assert sent[-1]["id"].endswith(f":dortmund:{report.pk}")
+    assert sent[-1]["status"]["value"] == "closed"
+    report.refresh_from_db()
+    assert report.mirrored_at is not None and not report.needs_mirror

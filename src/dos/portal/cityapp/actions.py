@@ -3,7 +3,6 @@ keys, Open311 services and defect reports."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -265,7 +264,6 @@ def request_submit(
         report = ServiceRequest(
             city_id=service.city_id,
             service=service,
-            token=secrets.token_hex(16),
             agency_responsible=service.department,
             client_key=actor if isinstance(actor, ClientKey) else None,
             **fields,

@@ -81,3 +81,15 @@ class ServiceRequestAdmin(CityScopedAdmin):
         "mirrored_at",
         "mirror_error",
     ]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Mirrored after the commit like a change on the staff pages (a failure is recorded
+        # on the report and `dos cityapp sync` retries it).
+        from functools import partial
+
+        from django.db import transaction
+
+        from dos.portal.cityapp.mirror import mirror_request
+
+        transaction.on_commit(partial(mirror_request, obj.pk))

@@ -354,6 +354,11 @@ class Service(models.Model):
         return (self.description_en if language == "en" else "") or self.description
 
 
+def new_token() -> str:
+    """The token a reporter follows a report with (however the report is made)."""
+    return secrets.token_hex(16)
+
+
 class ServiceRequest(models.Model):
     """A defect report (Open311 service request) with the city's handling of it.
 
@@ -375,7 +380,7 @@ class ServiceRequest(models.Model):
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="service_requests")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
-    token = models.CharField(max_length=40, unique=True, editable=False)
+    token = models.CharField(max_length=40, unique=True, editable=False, default=new_token)
     state = models.CharField(_("state"), max_length=12, choices=STATE_CHOICES, default=RECEIVED)
     status_notes = models.TextField(_("status notes"), blank=True)
     agency_responsible = models.CharField(_("agency responsible"), max_length=120, blank=True)
