@@ -301,3 +301,19 @@ def test_reports_made_or_changed_in_the_admin_get_a_token_and_reach_the_broker(
     assert sent[-1]["status"]["value"] == "closed"
     report.refresh_from_db()
     assert report.mirrored_at is not None and not report.needs_mirror
+
+
+def test_theme_set_on_the_app_page(client: Any, apps: dict[str, Any], schwerte_admin: Any) -> None:
+    login(client, schwerte_admin)
+    url = "/schwerte/app/"
+    bad = client.post(url, {"app_name": "Schwerte-App", "languages": ["de"], "theme": "[1]"})
+    assert bad.status_code == 200 and "JSON-Objekt" in bad.text
+    saved = client.post(
+        url, {"app_name": "Schwerte-App", "languages": ["de"], "theme": '{"dark_mode": true}'}
+    )
+    assert saved.status_code == 302
+    assert "dark_mode" in client.get(url).text
+    config = client.get("/api/app/v1/schwerte/config", HTTP_X_API_KEY=apps["schwerte"]["raw"])
+    theme = config.json()["theme"]
+    assert theme["dark_mode"] is True and theme["primary_colour"].startswith("#")
+    assert config.json()["languages"] == ["de"]

@@ -41,6 +41,19 @@ class AppSettingsForm(forms.Form):
         choices=[(code, code.upper()) for code in LANGUAGES],
         widget=forms.CheckboxSelectMultiple,
     )
+    theme = forms.CharField(
+        label=_("Theme (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        required=False,
+        help_text=_(
+            'Extra values for the app, e.g. {"dark_mode": true}. The colours and the logo '
+            "come from the city's settings."
+        ),
+    )
+
+    def clean_theme(self) -> dict[str, Any]:
+        text = self.cleaned_data["theme"].strip()
+        return _json_object(text) if text else {}
 
 
 class AdoptionForm(forms.Form):

@@ -3,6 +3,7 @@ adoptions, client keys)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -125,7 +126,11 @@ def app_home(request: HttpRequest, city: str) -> HttpResponse:
         return denied
     app = AppSettings.objects.filter(city=here).first()
     initial = (
-        {"app_name": app.app_name, "languages": app.languages}
+        {
+            "app_name": app.app_name,
+            "languages": app.languages,
+            "theme": json.dumps(app.theme, ensure_ascii=False) if app.theme else "",
+        }
         if app
         else {
             "app_name": f"{here.name}-App",
@@ -135,9 +140,7 @@ def app_home(request: HttpRequest, city: str) -> HttpResponse:
     form = AppSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.app_settings_save(
-                request.user, here, **form.cleaned_data, theme=app.theme if app else {}
-            )
+            actions.app_settings_save(request.user, here, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -208,8 +211,6 @@ def module_adopt(request: HttpRequest, city: str, key: str) -> HttpResponse:
     current = Adoption.objects.filter(city=here, module=module).first()
     initial: dict[str, Any] = {"version": module.latest_version()}
     if current is not None:
-        import json
-
         initial = {
             "version": current.version,
             "configuration": json.dumps(current.configuration, indent=2, ensure_ascii=False),
@@ -310,8 +311,6 @@ def module_edit(request: HttpRequest, city: str, key: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def module_release(request: HttpRequest, city: str, key: str) -> HttpResponse:
     """Release a new version of a module this city owns (higher than every earlier one)."""
-    import json
-
     here: City = request.city  # type: ignore[attr-defined]
     if (denied := _guard(request, "cityapp.view_appsettings", here)) is not None:
         return denied
