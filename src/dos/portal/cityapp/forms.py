@@ -170,3 +170,55 @@ class ClientKeyForm(forms.Form):
     rate_limit = forms.IntegerField(
         label=_("Requests per minute"), min_value=1, max_value=100_000, initial=120
     )
+
+
+class ServiceForm(forms.Form):
+    """An Open311 service of the city: names, the department responsible, attributes."""
+
+    code = forms.SlugField(
+        label=_("Service code"),
+        max_length=60,
+        help_text=_("Lower-case letters, digits and hyphens; apps send it with each report."),
+    )
+    name = forms.CharField(label=_("Name (German)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+    description = forms.CharField(
+        label=_("Description (German)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    group = forms.CharField(label=_("Group"), max_length=80, required=False)
+    keywords = forms.CharField(label=_("Keywords"), max_length=200, required=False)
+    department = forms.CharField(label=_("Responsible department"), max_length=120)
+    attributes = forms.CharField(
+        label=_("Attributes (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        required=False,
+        help_text=_(
+            "Open311 attributes as a JSON list, e.g. "
+            '[{"code": "amount", "datatype": "number", "description": "Menge"}].'
+        ),
+    )
+    active = forms.BooleanField(label=_("Takes reports"), required=False, initial=True)
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["code"]
+
+    def clean_attributes(self) -> list[Any]:
+        text = self.cleaned_data["attributes"].strip()
+        if not text:
+            return []
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Not valid JSON: %(error)s"), params={"error": exc}
+            ) from None
+        if not isinstance(value, list):
+            raise forms.ValidationError(_("Write a JSON list: […]."))
+        if "\\u0000" in json.dumps(value):
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        return value

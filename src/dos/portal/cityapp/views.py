@@ -24,12 +24,14 @@ from dos.portal.cityapp.forms import (
     ModuleForm,
     ReleaseForm,
     ReportStatusForm,
+    ServiceForm,
 )
 from dos.portal.cityapp.models import (
     Adoption,
     AppSettings,
     ClientKey,
     Module,
+    Service,
     ServiceRequest,
 )
 from dos.portal.tenancy.models import City
@@ -82,6 +84,7 @@ def report_list(request: HttpRequest, city: str) -> HttpResponse:
             "points": _map_points(shown, here),
             "states": ServiceRequest.STATE_CHOICES,
             "state": state,
+            "may_edit_services": has_perm(request.user, "cityapp.change_service", here),
         },
     )
 
@@ -360,3 +363,50 @@ def key_revoke(request: HttpRequest, city: str, pk: int) -> HttpResponse:
     actions.client_key_revoke(request.user, key)
     messages.success(request, _("The key has been revoked."))
     return redirect("cityapp:app", city=here.slug)
+
+
+@require_http_methods(["GET", "HEAD"])
+def service_list(request: HttpRequest, city: str) -> HttpResponse:
+    """The city's Open311 services with their departments."""
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.view_service", here)) is not None:
+        return denied
+    return render(
+        request,
+        "cityapp/service_list.html",
+        {
+            "services": Service.objects.filter(city=here).order_by("group", "name"),
+            "may_edit": has_perm(request.user, "cityapp.change_service", here),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def service_edit(request: HttpRequest, city: str, code: str | None = None) -> HttpResponse:
+    """Create (no ``code``) or change an Open311 service of the city."""
+    here: City = request.city  # type: ignore[attr-defined]
+    if (denied := _guard(request, "cityapp.change_service", here)) is not None:
+        return denied
+    service = get_object_or_404(Service, city=here, code=code) if code else None
+    initial: dict[str, Any] = {}
+    if service is not None:
+        initial = {
+            name: getattr(service, name) for name in actions.SERVICE_FIELDS if name != "attributes"
+        }
+        if service.attributes:
+            initial["attributes"] = json.dumps(service.attributes, indent=2, ensure_ascii=False)
+    form = ServiceForm(request.POST or None, initial=initial, creating=service is None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        new_code = data.pop("code", None) or code
+        if service is None and Service.objects.filter(city=here, code=new_code).exists():
+            form.add_error("code", _("This city has a service with this code already."))
+        else:
+            try:
+                actions.service_save(request.user, here, code=new_code, **data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The service has been saved."))
+                return redirect("cityapp:services", city=here.slug)
+    return render(request, "cityapp/service_form.html", {"form": form, "service": service})
