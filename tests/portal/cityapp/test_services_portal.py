@@ -70,3 +70,32 @@ def test_staff_manage_services(
     client.force_login(citizen, backend=BACKEND)
     assert client.get("/dortmund/meldungen/dienste/neu/").status_code == 403
     assert Service.objects.get(city=apps["dortmund"]["city"], code="pothole").name == "Schlagloch"
+
+
+def test_report_map_with_districts_and_legend(
+    client: Any, apps: dict[str, Any], dortmund_editor: Any
+) -> None:
+    import re
+
+    from dos.portal.cityapp import actions
+
+    pothole = apps["dortmund"]["services"]["pothole"]
+    key = apps["dortmund"]["key"]
+    near = actions.request_submit(key, pothole, lat=51.52, long=7.47)
+    actions.request_submit(key, pothole, lat=48.14, long=11.58)  # Munich: not on the map
+    actions.request_submit(key, pothole, address_string="Markt 1")
+    client.force_login(dortmund_editor, backend=BACKEND)
+    page = client.get("/dortmund/meldungen/").text
+    assert "cityapp/cityapp.css" in page
+    svg = re.search(r'<svg class="cityapp-map".*?</svg>', page, re.S)
+    assert svg is not None
+    assert "Innenstadt-West" in svg.group(0) and "Hörde" in svg.group(0)
+    drawn = re.findall(r'href="/dortmund/meldungen/(\d+)/"', svg.group(0))
+    assert drawn == [str(near.pk)]
+    assert "1 weit außerhalb der Stadt, 1 nur mit Adresse" in page
+    legend = re.search(r'<ul class="cityapp-legend">(.*?)</ul>', page, re.S)
+    assert legend is not None
+    for label in ("eingegangen", "in Bearbeitung", "erledigt", "abgelehnt"):
+        assert label in legend.group(1), label
+    # All three are in the list below the map.
+    assert page.count('href="/dortmund/meldungen/') >= 3 + 1

@@ -51,19 +51,46 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, problems)
 
 
-def _map_points(reports: list[ServiceRequest], city: City) -> list[dict[str, Any]]:
-    """Reports placed in a 0–100 box around the city centre for the SVG overview map."""
+#: How far from the city centre (degrees) a report is still drawn on the overview map.
+MAP_REACH = 0.3
+
+
+def _map(reports: list[ServiceRequest], city: City) -> dict[str, Any]:
+    """The overview map of the reports: the district centres as labelled reference points and
+    the reports near the city, projected as on the dashboards' sensor map (north up)."""
+    from dos.demo.network import DISTRICTS
+    from dos.portal.dashboards.geomap import WIDTH, Projection
+
     located = [r for r in reports if r.lat is not None and r.long is not None]
-    span_lat = max([abs(r.lat - city.latitude) for r in located] + [0.02])  # type: ignore[operator]
-    span_lon = max([abs(r.long - city.longitude) for r in located] + [0.03])  # type: ignore[operator]
-    return [
-        {
-            "report": r,
-            "x": round(50 + 45 * (r.long - city.longitude) / span_lon, 2),  # type: ignore[operator]
-            "y": round(50 - 45 * (r.lat - city.latitude) / span_lat, 2),  # type: ignore[operator]
-        }
+    near = [
+        r
         for r in located
+        if abs(r.lat - city.latitude) <= MAP_REACH  # type: ignore[operator]
+        and abs(r.long - city.longitude) <= MAP_REACH  # type: ignore[operator]
     ]
+    centres = list(DISTRICTS.get(city.slug, {}).items())
+    project = Projection(
+        [c for _, c in centres]
+        + [(r.lat, r.long) for r in near]  # type: ignore[misc]
+        + [(city.latitude, city.longitude)]
+    )
+    points = []
+    for report in near:
+        x, y = project(report.lat, report.long)  # type: ignore[arg-type]
+        points.append({"report": report, "x": x, "y": y})
+    districts = [{"name": name, "xy": project(*centre)} for name, centre in centres]
+    return {
+        "width": WIDTH,
+        "height": project.height,
+        "points": points,
+        "districts": [
+            # Labels near the right edge run to the left of their point.
+            {"name": d["name"], "x": d["xy"][0], "y": d["xy"][1], "end": d["xy"][0] > WIDTH * 0.8}
+            for d in districts
+        ],
+        "elsewhere": len(located) - len(near),
+        "unlocated": len(reports) - len(located),
+    }
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -81,7 +108,7 @@ def report_list(request: HttpRequest, city: str) -> HttpResponse:
         "cityapp/report_list.html",
         {
             "reports": shown,
-            "points": _map_points(shown, here),
+            "map": _map(shown, here),
             "states": ServiceRequest.STATE_CHOICES,
             "state": state,
             "may_edit_services": has_perm(request.user, "cityapp.change_service", here),
