@@ -49,7 +49,6 @@ APPS = {
                     "reminder_hours": 24,
                 },
             ),
-            ("parking", 50, {"refresh_seconds": 60}),
             (
                 "environment",
                 60,
@@ -75,6 +74,8 @@ APPS = {
                 },
             ),
             ("news", 30, {"page_size": 10, "show_images": False}),
+            # Schwerte's car parks report their spots to the platform (Dortmund's demo has none).
+            ("parking", 35, {"refresh_seconds": 60}),
             (
                 "city-info",
                 40,
