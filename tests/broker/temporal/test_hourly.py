@@ -113,7 +113,7 @@ def assert_aggregates_match_raw(client: TestClient, store: Store, **params: str)
     expected = sums(rows, lambda ms: (ms - start) // period)
     assert [v[0] for v in body["totalCount"]] == [expected[k][0] for k in sorted(expected)]
     for position, index in enumerate(sorted(expected)):
-        total, count, total_sum, low_value, high_value, squares = expected[index]
+        _, count, total_sum, low_value, high_value, squares = expected[index]
         assert body["totalCount"][position][1] == from_ms(start + index * period).replace(
             ".000Z", "Z"
         )
