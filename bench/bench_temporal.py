@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from dos.asgi import tune_gc
 from dos.broker.app import create_app
 from dos.broker.store import Store, open_store
 from dos.broker.temporal.aggregate import aggregate
@@ -79,6 +80,7 @@ def _time(fn: Callable[[], Any], repetitions: int) -> float:
 
 def main() -> None:
     repetitions = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    tune_gc(load().GC_GEN0_THRESHOLD)  # as every server process does
     with tempfile.TemporaryDirectory() as folder:
         env = {"DOS_DATA_DIR": folder}
         if os.environ.get("DOS_DATABASE_URL"):
