@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from dos.broker.errors import NgsiError
@@ -184,7 +184,7 @@ def _summarized(
             extra.append((int(row[0]) if period_ms else 0, row[1:]))
     for rollup in rollups:
         index = (rollup.first_ms - start) // period_ms if period_ms else 0
-        extra.append((index, [rollup.total, *astuple(rollup)[4:]]))
+        extra.append((index, _sums_of(rollup)))
     if not extra:
         return found
     sums: dict[int, list[Any]] = {int(row[0]): list(row[1:]) for row in found}
@@ -194,6 +194,17 @@ def _summarized(
         else:
             sums[index] = list(more)
     return [(index, *sums[index]) for index in sorted(sums)]
+
+
+def _sums_of(rollup: Rollup) -> list[Any]:
+    return [
+        rollup.total,
+        rollup.num_count,
+        rollup.num_sum,
+        rollup.num_min,
+        rollup.num_max,
+        rollup.num_sumsq,
+    ]
 
 
 def _add(sums: list[Any], more: Sequence[Any]) -> None:
@@ -235,7 +246,7 @@ def _merged(
         distinct[index] = int(row[7])
     for rollup in rollups:
         index = (rollup.first_ms - start) // period if period_ms else 0
-        more = [rollup.total, *astuple(rollup)[4:]]
+        more = _sums_of(rollup)
         if index in sums:
             _add(sums[index], more)
         else:
