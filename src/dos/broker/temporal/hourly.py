@@ -55,6 +55,9 @@ _UPSERT = {
     + _merge(dialect)
     for dialect in ("sqlite", "postgresql")
 }
+_MERGE_PG = _merge("postgresql")
+#: most hours written by one multi-row statement on PostgreSQL (more: ``executemany``)
+_MULTI_ROW = 20
 #: the hour of ``observed_ms``, rounded down also before 1970 (like Python's ``%``)
 HOUR_SQL = f"observed_ms - ((observed_ms % {HOUR_MS}) + {HOUR_MS}) % {HOUR_MS}"
 #: every summary from the raw rows (the migration's backfill, and :func:`rebuild`)
@@ -107,9 +110,19 @@ def add_rows(session: Any, rows: Sequence[tuple[Any, ...]]) -> None:
                 else:
                     found[2:] = [num, num, num, num * num]
                 found[1] += 1
-    if hours:
-        # one order for every writer: concurrent PostgreSQL transactions do not deadlock
-        session.many(_UPSERT[session.dialect], [(*key, *hours[key]) for key in sorted(hours)])
+    if not hours:
+        return
+    # one order for every writer: concurrent PostgreSQL transactions do not deadlock
+    values = [(*key, *hours[key]) for key in sorted(hours)]
+    if session.dialect == "sqlite" or len(values) > _MULTI_ROW:
+        session.many(_UPSERT[session.dialect], values)
+        return
+    # PostgreSQL, a few hours (a measure, a PATCH): one statement, not a pipeline of them
+    marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(values))
+    session.x(
+        f"INSERT INTO attr_hourly ({_COLUMNS}) VALUES {marks} {_MERGE_PG}",
+        [v for row in values for v in row],
+    )
 
 
 def rebuild(
