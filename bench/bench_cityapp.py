@@ -9,7 +9,8 @@ rate limit, query, rendering, ETag) with a client key of Dortmund:
 - ``/api/app/v1/dortmund/config`` (with and without a matching ETag);
 - Open311 ``services.json`` and ``requests.json``;
 - the content lists ``projects``, ``news``, ``events``, ``ideas`` (and a 304 of ``projects``);
-- the live lists ``environment`` and ``parking`` (through the in-process NGSI-LD broker).
+- the live lists ``environment`` (Dortmund) and ``parking`` (Schwerte, whose car parks are
+  counted from their parking spots), through the in-process NGSI-LD broker.
 
 Last it times the rate limit alone (one atomic upsert in the database per request, shared by
 all worker processes), to show what the shared count adds to each request.
@@ -79,6 +80,8 @@ def main(count: int) -> int:
     dortmund = City.objects.get(slug="dortmund")
     _key, raw = client_key_create(SYSTEM, dortmund, label="bench", rate_limit=100_000)
     client = Client(HTTP_X_API_KEY=raw)
+    schwerte = City.objects.get(slug="schwerte")  # its car parks count their parking spots
+    _key, schwerte_raw = client_key_create(SYSTEM, schwerte, label="bench", rate_limit=100_000)
     spec_tag = client.get("/api/app/v1/openapi.json")["ETag"]
     config_tag = client.get("/api/app/v1/dortmund/config")["ETag"]
     list_tag = client.get("/api/app/v1/dortmund/projects")["ETag"]
@@ -94,7 +97,11 @@ def main(count: int) -> int:
         ("events (page of 20)", "/api/app/v1/dortmund/events", {}),
         ("ideas (page of 20)", "/api/app/v1/dortmund/ideas", {}),
         ("environment (live)", "/api/app/v1/dortmund/environment", {}),
-        ("parking (live)", "/api/app/v1/dortmund/parking", {}),
+        (
+            "parking (live, Schwerte)",
+            "/api/app/v1/schwerte/parking",
+            {"HTTP_X_API_KEY": schwerte_raw},
+        ),
     ]
     print(
         f"# city app API, {count} requests each, {platform.python_version()} on {platform.machine()}"

@@ -4,7 +4,7 @@ Loads one year of 5-minute values (105,120 instances) of one attribute into a fr
 store (SQLite by default, PostgreSQL with ``DOS_DATABASE_URL``) and measures:
 
 - raw ceiling: the hourly average as one hand-written SQL ``GROUP BY`` on ``attr_history``;
-- broker: :func:`dos.broker.temporal.read.aggregate` (what ``GET /temporal/entities/{id}``
+- broker: :func:`dos.broker.temporal.aggregate.aggregate` (what ``GET /temporal/entities/{id}``
   with ``aggrMethods=avg&aggrPeriodDuration=PT1H`` runs), and its ratio to the raw query;
 - broker over HTTP: the full request including rendering of 8,760 periods.
 
@@ -25,10 +25,11 @@ from typing import Any
 
 import httpx
 
+from dos.asgi import tune_gc
 from dos.broker.app import create_app
 from dos.broker.store import Store, open_store
+from dos.broker.temporal.aggregate import aggregate
 from dos.broker.temporal.history import UPSERT_ENTITY, append_history, history_row
-from dos.broker.temporal.read import aggregate
 from dos.broker.temporal.times import from_ms
 from dos.config import load
 
@@ -79,6 +80,7 @@ def _time(fn: Callable[[], Any], repetitions: int) -> float:
 
 def main() -> None:
     repetitions = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    tune_gc(load().GC_GEN0_THRESHOLD)  # as every server process does
     with tempfile.TemporaryDirectory() as folder:
         env = {"DOS_DATA_DIR": folder}
         if os.environ.get("DOS_DATABASE_URL"):

@@ -34,6 +34,7 @@ from typing import Any
 
 import httpx
 
+from dos.asgi import tune_gc
 from dos.broker.app import create_app
 from dos.broker.store import Store, open_store
 from dos.broker.temporal.history import UPSERT_ENTITY, append_history, history_row
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=50)
     parser.add_argument("--repetitions", type=int, default=10)
     args = parser.parse_args()
+    tune_gc(load().GC_GEN0_THRESHOLD)  # as every server process does
     with tempfile.TemporaryDirectory() as folder:
         env = {"DOS_DATA_DIR": folder}
         if os.environ.get("DOS_DATABASE_URL"):

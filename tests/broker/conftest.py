@@ -44,7 +44,7 @@ def pg_schema() -> Iterator[str]:
 TABLES = (
     "tenants, entities, entity_types, entity_attrs, entity_geo, contexts, tokens, meta, "
     "temporal_entities, attr_history, subscriptions, outbox, iot_services, iot_devices, "
-    "entity_values, retention_policies, attr_rollups, temporal_attrs"
+    "entity_values, retention_policies, attr_rollups, temporal_attrs, attr_hourly"
 )
 
 

@@ -49,7 +49,6 @@ APPS = {
                     "reminder_hours": 24,
                 },
             ),
-            ("parking", 50, {"refresh_seconds": 60}),
             (
                 "environment",
                 60,
@@ -75,6 +74,8 @@ APPS = {
                 },
             ),
             ("news", 30, {"page_size": 10, "show_images": False}),
+            # Schwerte's car parks report their spots to the platform (Dortmund's demo has none).
+            ("parking", 35, {"refresh_seconds": 60}),
             (
                 "city-info",
                 40,
@@ -170,6 +171,7 @@ def load(say: Any) -> None:
     from dos.portal.accounts.permissions import SYSTEM
     from dos.portal.cityapp import actions
     from dos.portal.cityapp.builtin import install
+    from dos.portal.cityapp.mirror import mirror_request
     from dos.portal.cityapp.models import Module, ModuleVersion, ServiceRequest
     from dos.portal.tenancy.models import City
 
@@ -255,4 +257,5 @@ def load(say: Any) -> None:
             ServiceRequest.objects.filter(pk=report.pk).update(
                 requested_datetime=timezone.now() - timedelta(days=days_ago)
             )
+            mirror_request(report.pk)  # the broker's copy gets the back-dated time too
         say(f"{len(REPORTS[slug])} defect reports in {city.name}")

@@ -266,8 +266,18 @@ def test_migration_0009_registers_the_keys_of_an_existing_history(at_0008: Store
         )
 
     at_0008.write(write)
-    assert at_0008.migrate() == ["0009_temporal_attrs", "0010_history_write_indexes"]
+    assert at_0008.migrate() == [
+        "0009_temporal_attrs",
+        "0010_history_write_indexes",
+        "0011_history_hourly",
+    ]
     assert at_0008.migrate() == []
+    # 0011: the hourly summaries of the existing rows that have an observedAt
+    hourly = at_0008.read(lambda s: s.x("SELECT * FROM attr_hourly").fetchall())
+    hour = START - START % 3_600_000
+    assert [tuple(r) for r in hourly] == [
+        ("", "urn:ngsi-ld:M:1", NS + "a", hour, 3, 3, 6.0, 1.0, 3.0, 14.0)
+    ]
     keys = at_0008.read(
         lambda s: s.x(
             "SELECT tenant, entity_id, attr, dataset_id FROM temporal_attrs ORDER BY 1, 2, 3, 4"

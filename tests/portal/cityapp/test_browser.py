@@ -33,7 +33,7 @@ def test_staff_handle_reports_and_app(live_url: str, page: Any, axe_violations: 
 
     log_in(page, live_url, editor.email, "/dortmund/meldungen/")
     assert page.get_by_role("heading", level=1).inner_text() == "Mängelmeldungen"
-    assert page.locator("svg.cityapp-map circle").count() == 4
+    assert page.locator("svg.cityapp-map circle.report").count() == 4
     assert axe_violations(page) == []
 
     page.get_by_role("link", name=str(report.pk), exact=True).click()

@@ -23,6 +23,22 @@ from tests.portal.strategy.factories import ProjectFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch: Any) -> None:
+    """Pin the clock of the rate limit and of the timed cache buckets: a minute turning
+    between two counted requests would add the rate limit's clean-up query."""
+    import time
+    from types import SimpleNamespace
+
+    from dos.portal.cityapp import access
+    from dos.portal.cityapp.api import content
+
+    now = (time.time() // 60) * 60 + 1
+    clock = SimpleNamespace(time=lambda: now)
+    monkeypatch.setattr(access, "time", clock)
+    monkeypatch.setattr(content, "time", clock)
+
+
 def get(client: Any, apps: dict[str, Any], path: str, **headers: Any) -> Any:
     return client.get(path, HTTP_X_API_KEY=apps["dortmund"]["raw"], **headers)
 

@@ -34,4 +34,5 @@ def test_demo_is_complete_and_idempotent(settings: Any) -> None:
         "resolved",
         "rejected",
     }
-    assert Adoption.objects.filter(city__slug="schwerte").count() == 4
+    assert Adoption.objects.filter(city__slug="schwerte").count() == 5
+    assert Adoption.objects.filter(city__slug="dortmund").count() == 7

@@ -74,8 +74,18 @@ def test_doc_has_examples_for_every_endpoint() -> None:
         "requests/",
         "tokens/",
         "-F media=@",
+        "services.xml",
+        "requests.xml",
     ):
         assert route in commands, route
+
+
+def test_doc_shows_every_content_endpoint(db: Any) -> None:
+    from dos.portal.cityapp.api.content import available
+
+    commands = " ".join(cmd for cmd, _ in examples())
+    for endpoint in sorted(available()):
+        assert f"/api/app/v1/dortmund/{endpoint}" in commands, endpoint
 
 
 @pytest.fixture

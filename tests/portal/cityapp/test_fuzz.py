@@ -47,6 +47,7 @@ def test_no_server_errors(apps: dict[str, Any]) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/app/v1/openapi.json", get_wsgi_application())
     raw = apps["dortmund"]["raw"]
     checked = []
+    calls: list[int] = []
     for result in schema.get_all_operations():
         operation = result.ok()
 
@@ -62,6 +63,13 @@ def test_no_server_errors(apps: dict[str, Any]) -> None:
             case.headers = {**(case.headers or {}), "X-Api-Key": raw}
             if case.path_parameters and "city" in case.path_parameters:
                 case.path_parameters["city"] = "dortmund"
+            # Every other example of an Open311 operation names a real jurisdiction, so the
+            # fuzzed values reach past the jurisdiction check (the others fuzz it too).
+            calls.append(1)
+            if len(calls) % 2:
+                for part in (case.query, case.body):
+                    if isinstance(part, dict) and "jurisdiction_id" in part:
+                        part["jurisdiction_id"] = "dortmund"
             response = case.call()
             assert response.status_code < 500, (
                 case.method,

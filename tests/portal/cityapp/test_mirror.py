@@ -105,7 +105,7 @@ def test_live_environment_and_parking(client: Any, apps: dict[str, Any]) -> None
                 "id": "urn:ngsi-ld:AirQualityObserved:do-hoerde",
                 "type": "AirQualityObserved",
                 "areaServed": prop("Hörde"),
-                "no2": prop(21.5, unitCode="GQ"),
+                "no2": prop(21.5, unitCode="GQ", observedAt="2026-11-27T09:00:00Z"),
                 "pm10": prop(14.0, unitCode="GQ"),
                 "location": point,
             },
@@ -140,7 +140,15 @@ def test_live_environment_and_parking(client: Any, apps: dict[str, Any]) -> None
     key = apps["dortmund"]["raw"]
     environment = client.get("/api/app/v1/dortmund/environment", HTTP_X_API_KEY=key).json()
     assert [e["district"] for e in environment["results"]] == ["Hörde", "Innenstadt-West"]
-    assert environment["results"][0]["values"]["no2"] == {"value": 21.5, "unit": "GQ"}
+    hoerde = environment["results"][0]
+    assert hoerde["values"]["no2"] == {
+        "value": 21.5,
+        "unit": "GQ",
+        "observed_at": "2026-11-27T09:00:00Z",
+    }
+    assert hoerde["values"]["pm10"]["observed_at"] is None
+    # The latest reading dates the sensor when it has no dateObserved of its own.
+    assert hoerde["observed_at"] == "2026-11-27T09:00:00Z"
     only_no2 = client.get("/api/app/v1/dortmund/environment?measure=no2", HTTP_X_API_KEY=key).json()
     assert only_no2["count"] == 1
     parking = client.get("/api/app/v1/dortmund/parking", HTTP_X_API_KEY=key).json()["results"]
@@ -161,10 +169,50 @@ def test_live_environment_and_parking(client: Any, apps: dict[str, Any]) -> None
     ]
 
 
+@pytest.mark.usefixtures("broker_store")
+def test_parking_counted_from_spots(client: Any, apps: dict[str, Any], monkeypatch: Any) -> None:
+    """A car park without availableSpotNumber: its ParkingSpot entities are counted (as the
+    demo network reports them), spots in another state are not; read page by page."""
+    from dos.portal.cityapp.api import live
+
+    monkeypatch.setattr(live, "PAGE", 2)  # the six spots come in three pages
+    park = "urn:ngsi-ld:OffStreetParking:sw-bahnhof"
+    spots = [
+        {
+            "id": f"urn:ngsi-ld:ParkingSpot:sw-bahnhof-{number}",
+            "type": "ParkingSpot",
+            "status": prop(state),
+            "refParkingSite": {"type": "Relationship", "object": park}
+            if number % 2
+            else prop(park),
+        }
+        for number, state in enumerate(["free", "occupied", "occupied", "free", "closed"])
+    ]
+    other = {
+        "id": "urn:ngsi-ld:ParkingSpot:elsewhere-1",
+        "type": "ParkingSpot",
+        "status": prop("free"),
+        "refParkingSite": prop("urn:ngsi-ld:OffStreetParking:elsewhere"),
+    }
+    upsert(
+        "schwerte",
+        [
+            {"id": park, "type": "OffStreetParking", "totalSpotNumber": prop(5)},
+            *spots,
+            other,
+        ],
+    )
+    parking = client.get(
+        "/api/app/v1/schwerte/parking", HTTP_X_API_KEY=apps["schwerte"]["raw"]
+    ).json()["results"]
+    assert [(p["id"], p["available_spots"], p["total_spots"]) for p in parking] == [(park, 2, 5)]
+    assert parking[0]["occupancy"] == 0.5  # two of the four spots that report a state
+
+
 def test_broker_down_is_503(client: Any, apps: dict[str, Any], monkeypatch: Any) -> None:
     from dos.portal.cityapp.api import live
 
-    def down(tenant: str, types: Any) -> Any:
+    def down(tenant: str, types: Any, attrs: Any = None) -> Any:
         raise live.BrokerUnavailable("ConnectError: refused")
 
     monkeypatch.setattr(live, "_entities", down)

@@ -85,7 +85,7 @@ def test_release_must_increase(
             config_schema={},
             endpoints=[],
         )
-    assert "higher than 1.0.0" in str(info.value)
+    assert "1.0.0" in info.value.message_dict["version"][0]
     with pytest.raises(ValidationError):
         actions.module_release(
             dortmund_admin,

@@ -38,13 +38,12 @@ from dos.broker.query.temporal import TemporalQuery, parse_temporal_query
 from dos.broker.store import EntityQuery
 from dos.broker.temporal import operations as tops
 from dos.broker.temporal import render
+from dos.broker.temporal.aggregate import METHODS as AGGREGATE_METHODS
+from dos.broker.temporal.aggregate import aggregate, parse_duration
 from dos.broker.temporal.read import (
-    AGGREGATE_METHODS,
     TemporalEntity,
-    aggregate,
     load_instances,
     load_instances_many,
-    parse_duration,
     temporal_entities,
 )
 from dos.broker.temporal.times import to_iso

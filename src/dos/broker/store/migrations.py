@@ -366,6 +366,38 @@ CREATE INDEX attr_history_latest ON attr_history
         "DROP INDEX attr_history_modified;\nDROP INDEX attr_history_created",
         "DROP INDEX attr_history_modified;\nDROP INDEX attr_history_created",
     ),
+    (
+        "0011_history_hourly",
+        # per attribute and hour of observedAt the count, sum, min, max and sum of squares of
+        # the raw history rows, kept in step with them (dos.broker.temporal.hourly): hourly
+        # (daily, ...) aggregates read one row per hour instead of every instance
+        """
+CREATE TABLE attr_hourly (
+    tenant TEXT NOT NULL, entity_id TEXT NOT NULL, attr TEXT NOT NULL, start_ms BIGINT NOT NULL,
+    total BIGINT NOT NULL, num_count BIGINT NOT NULL,
+    num_sum REAL, num_min REAL, num_max REAL, num_sumsq REAL,
+    PRIMARY KEY (tenant, entity_id, attr, start_ms)
+) WITHOUT ROWID;
+INSERT INTO attr_hourly (tenant, entity_id, attr, start_ms, total, num_count, num_sum, num_min,
+    num_max, num_sumsq)
+    SELECT tenant, entity_id, attr, observed_ms - ((observed_ms % 3600000) + 3600000) % 3600000
+    AS hour_start, COUNT(*), COUNT(num), SUM(num), MIN(num), MAX(num), SUM(num * num)
+    FROM attr_history WHERE observed_ms IS NOT NULL GROUP BY tenant, entity_id, attr, hour_start
+""",
+        """
+CREATE TABLE attr_hourly (
+    tenant TEXT NOT NULL, entity_id TEXT NOT NULL, attr TEXT NOT NULL, start_ms BIGINT NOT NULL,
+    total BIGINT NOT NULL, num_count BIGINT NOT NULL, num_sum DOUBLE PRECISION,
+    num_min DOUBLE PRECISION, num_max DOUBLE PRECISION, num_sumsq DOUBLE PRECISION,
+    PRIMARY KEY (tenant, entity_id, attr, start_ms)
+);
+INSERT INTO attr_hourly (tenant, entity_id, attr, start_ms, total, num_count, num_sum, num_min,
+    num_max, num_sumsq)
+    SELECT tenant, entity_id, attr, observed_ms - ((observed_ms % 3600000) + 3600000) % 3600000
+    AS hour_start, COUNT(*), COUNT(num), SUM(num), MIN(num), MAX(num), SUM(num * num)
+    FROM attr_history WHERE observed_ms IS NOT NULL GROUP BY tenant, entity_id, attr, hour_start
+""",
+    ),
 ]
 
 

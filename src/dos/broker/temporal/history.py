@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from dos.broker.temporal.hourly import add_rows
 from dos.broker.temporal.times import now_ms, to_ms
 
 NULL = "urn:ngsi-ld:null"
@@ -122,9 +123,11 @@ def append_history(session: Any, rows: Sequence[Row]) -> None:
 
     The one way history rows are written: ``temporal_attrs`` holds every (entity, attribute,
     datasetId) that has rows in ``attr_history`` (it may hold keys whose rows were deleted
-    since; readers find no instances for them)."""
+    since; readers find no instances for them), and the hourly summaries hold the rows'
+    numbers (:mod:`dos.broker.temporal.hourly`)."""
     session.many(INSERT, list(rows))
     session.many(INSERT_KEY, sorted({row[:4] for row in rows}))  # one order: no deadlocks
+    add_rows(session, rows)
 
 
 def _instances(doc: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:

@@ -12,6 +12,7 @@ import orjson
 
 from dos.broker.errors import NgsiError
 from dos.broker.store import Store
+from dos.broker.temporal import hourly
 from dos.broker.temporal.history import (
     UPSERT_ENTITY,
     append_history,
@@ -90,7 +91,7 @@ async def temporal_delete(store: Store, tenant: str, entity_id: str) -> None:
         ).fetchone()
         if row is None:
             raise NgsiError("ResourceNotFound", f"temporal entity {entity_id} does not exist")
-        for table in ("attr_history", "attr_rollups", "temporal_attrs"):
+        for table in ("attr_history", "attr_rollups", "temporal_attrs", "attr_hourly"):
             session.x(
                 f"DELETE FROM {table} WHERE tenant = ? AND entity_id = ?", (tenant, entity_id)
             )
@@ -124,6 +125,13 @@ async def attr_history_delete(
                 "ResourceNotFound", f"temporal entity {entity_id} has no history of {attr}"
             )
         session.x(sql.replace("attr_history", "temporal_attrs"), params)
+        if delete_all:
+            session.x(
+                "DELETE FROM attr_hourly WHERE tenant = ? AND entity_id = ? AND attr = ?",
+                (tenant, entity_id, attr),
+            )
+        else:  # the other datasetIds remain: their summaries from their rows
+            hourly.rebuild(session, tenant, entity_id, attr)
 
     await store.awrite(write)
 
@@ -135,8 +143,8 @@ async def instance_modify(
 
     def write(session: Any) -> None:
         row = session.x(
-            "SELECT instance FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
-            "AND instance_id = ?",
+            "SELECT instance, observed_ms FROM attr_history WHERE tenant = ? AND entity_id = ? "
+            "AND attr = ? AND instance_id = ?",
             (tenant, entity_id, attr, instance_id),
         ).fetchone()
         if row is None:
@@ -146,6 +154,7 @@ async def instance_modify(
         moment = now_ms()
         merged = {**orjson.loads(row[0]), **instance, "modifiedAt": from_ms(moment)}
         value = value_of(merged)
+        observed = to_ms(merged.get("observedAt"))
         session.x(
             "UPDATE attr_history SET instance = ?, value = ?, num = ?, observed_ms = ?, "
             "modified_ms = ?, kind = ? WHERE tenant = ? AND instance_id = ?",
@@ -153,13 +162,15 @@ async def instance_modify(
                 orjson.dumps(merged).decode(),
                 orjson.dumps(value).decode(),
                 number_of(value),
-                to_ms(merged.get("observedAt")),
+                observed,
                 moment,
                 str(merged.get("type", "Property")),
                 tenant,
                 instance_id,
             ),
         )
+        for moved in {row[1], observed} - {None}:  # the hours it left and joined
+            hourly.rebuild(session, tenant, entity_id, attr, int(moved), int(moved))
 
     await store.awrite(write)
 
@@ -172,12 +183,14 @@ async def instance_delete(
     def write(session: Any) -> None:
         row = session.x(
             "DELETE FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
-            "AND instance_id = ? RETURNING pk",
+            "AND instance_id = ? RETURNING observed_ms",
             (tenant, entity_id, attr, instance_id),
         ).fetchone()
         if row is None:
             raise NgsiError(
                 "ResourceNotFound", f"attribute {attr} of {entity_id} has no instance {instance_id}"
             )
+        if row[0] is not None:
+            hourly.rebuild(session, tenant, entity_id, attr, int(row[0]), int(row[0]))
 
     await store.awrite(write)

@@ -1,4 +1,5 @@
-"""Reading attribute histories: instances by time, the last N, and SQL aggregates.
+"""Reading attribute histories: instances by time and the last N (aggregates:
+:mod:`dos.broker.temporal.aggregate`).
 
 All functions take a :class:`~dos.broker.store.session.SqlSession` (either engine) inside
 :meth:`Store.read` or :meth:`Store.write`. Times are epoch milliseconds.
@@ -6,11 +7,8 @@ All functions take a :class:`~dos.broker.store.session.SqlSession` (either engin
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -18,7 +16,6 @@ import orjson
 
 from dos.broker.errors import NgsiError
 from dos.broker.query.temporal import TemporalQuery
-from dos.broker.temporal.rollup import Rollup, stored_rollups
 
 #: timeproperty → history column
 TIME_COLUMNS = {
@@ -27,10 +24,9 @@ TIME_COLUMNS = {
     "modifiedAt": "modified_ms",
     "deletedAt": "deleted_ms",
 }
-AGGREGATE_METHODS = ("totalCount", "distinctCount", "sum", "avg", "min", "max", "stddev", "sumsq")
 
 
-@dataclass
+@dataclass(slots=True)
 class Instance:
     """One row of an attribute's history."""
 
@@ -105,11 +101,15 @@ def temporal_entities(
         params.extend(ids)
     rows = session.x(sql + " ORDER BY created_ms, id", params).fetchall()
     pattern = re.compile(id_pattern) if id_pattern else None
-    return [
-        TemporalEntity(row[0], orjson.loads(row[1]), int(row[2]), int(row[3]), row[4])
-        for row in rows
-        if pattern is None or pattern.search(row[0])
-    ]
+    types: dict[str, list[str]] = {}  # entities of one type share its JSON text
+    found = []
+    for row in rows:
+        if pattern is None or pattern.search(row[0]):
+            parsed = types.get(row[1])
+            if parsed is None:
+                parsed = types[row[1]] = orjson.loads(row[1])
+            found.append(TemporalEntity(row[0], list(parsed), int(row[2]), int(row[3]), row[4]))
+    return found
 
 
 def load_instances(
@@ -176,23 +176,39 @@ def load_instances_many(
         )
         args = [tenant, *ids, *(attrs or []), *params, cap + 1]
     rows = session.x(sql, args).fetchall()
-    rows.sort(key=itemgetter(0, 1, 2, 9, 10))  # entity, attribute, datasetId, time, as written
+    # per (entity, attribute, datasetId) its rows: one dict pass, cheaper than sorting every
+    # row and grouping twice (lastN=1 over 1,000 entities: one row per key)
+    keyed: dict[tuple[str, str, str], list[Any]] = {}
+    for row in rows:
+        key = (row[0], row[1], row[2])
+        found = keyed.get(key)
+        if found is None:
+            keyed[key] = [row]
+        else:
+            found.append(row)
     by_id = {e.id: e for e in entities}
-    for (entity_id, name), attr_rows in groupby(rows, key=itemgetter(0, 1)):
-        kept: list[Any] = []
-        datasets = 0
-        for _, dataset_rows in groupby(attr_rows, key=itemgetter(2)):
-            found = list(dataset_rows)
+    loads = orjson.loads
+    merged: dict[tuple[str, str], list[Any]] = {}
+    for key in sorted(keyed):  # entity, attribute, datasetId
+        found = keyed[key]
+        if len(found) > 1:
+            found.sort(key=_TIME_ORDER)  # time, as written
             if len(found) > cap:
-                by_id[entity_id].truncated = True
+                by_id[key[0]].truncated = True
                 found = found[1:] if last_n else found[:cap]
+        kept = merged.get(key[:2])
+        if kept is None:
+            merged[key[:2]] = found
+        else:  # the datasetIds of the attribute merged by time
             kept.extend(found)
-            datasets += 1
-        if datasets > 1:  # the datasetIds of the attribute merged by time
-            kept.sort(key=itemgetter(9, 10))
+            kept.sort(key=_TIME_ORDER)
+    for (entity_id, name), kept in merged.items():
         by_id[entity_id].attrs[name] = [
-            Instance(name, r[3], orjson.loads(r[4]), r[5], r[6], r[7], r[8], r[9]) for r in kept
+            Instance(name, r[3], loads(r[4]), r[5], r[6], r[7], r[8], r[9]) for r in kept
         ]
+
+
+_TIME_ORDER = itemgetter(9, 10)
 
 
 def _columns(time: str = "t") -> str:
@@ -231,224 +247,7 @@ def _last_n_sql(
         source += f"(SELECT x.*, {time} AS t {newest}) h"
     else:
         source = f"SELECT {_columns(f'{expression} AS t')} FROM temporal_attrs k "
-        source += f"JOIN attr_history h ON h.pk IN (SELECT x.pk {newest})"
+        match = "=" if count == 1 else "IN"  # lastN=1: one row per key, compared at once
+        source += f"JOIN attr_history h ON h.pk {match} (SELECT x.pk {newest})"
     sql = f"{source} WHERE k.tenant = ? AND k.entity_id IN ({','.join('?' * len(ids))}){attr_sql}"
     return sql, [*params, count, tenant, *ids, *(attrs or [])]
-
-
-@dataclass
-class Bucket:
-    """Aggregates of one attribute over one period [start, end)."""
-
-    start_ms: int
-    end_ms: int
-    values: dict[str, Any]
-
-
-#: aggregation method → the SQL aggregates it needs
-_AGGREGATES = {
-    "totalCount": ("COUNT(*)",),
-    "distinctCount": ("COUNT(DISTINCT h.value)",),
-    "sum": ("SUM(h.num)",),
-    "avg": ("AVG(h.num)",),
-    "min": ("MIN(h.num)",),
-    "max": ("MAX(h.num)",),
-    "sumsq": ("SUM(h.num * h.num)",),
-    "stddev": ("COUNT(h.num)", "SUM(h.num)", "SUM(h.num * h.num)"),
-}
-
-
-def _reader(method: str, needed: list[str]) -> Callable[[Sequence[Any]], Any]:
-    """How the value of ``method`` is read from a row of (bucket, *needed)."""
-    at = [needed.index(e) + 1 for e in _AGGREGATES[method]]
-    if method == "stddev":
-        return lambda row: _stddev(row[at[0]], row[at[1]], row[at[2]])
-    column = at[0]
-    if method in ("totalCount", "distinctCount"):
-        return lambda row: int(row[column])
-    return lambda row: None if row[column] is None else float(row[column])
-
-
-def aggregate(
-    session: Any,
-    tenant: str,
-    entity_id: str,
-    attr: str,
-    *,
-    methods: list[str],
-    period_ms: int | None,
-    tq: TemporalQuery | None,
-) -> list[Bucket]:
-    """Per-period aggregates of one attribute computed in SQL (GROUP BY time bucket).
-
-    Only instances that have the time property take part (deleted instances have no
-    ``observedAt``; for the other time properties they are left out explicitly). Periods start
-    at ``timeAt`` (or at the first instance) and last ``period_ms`` (one period spanning
-    everything when None). Only the SQL aggregates the methods need are computed, on the
-    (tenant, entity, attribute, observedAt, value) index.
-    """
-    prop = tq.timeproperty if tq else "observedAt"
-    column = f"h.{TIME_COLUMNS[prop]}"
-    condition, params, _ = time_filter(tq)
-    deleted = "" if prop in ("observedAt", "deletedAt") else " AND h.deleted_ms IS NULL"
-    where = (
-        f"FROM attr_history h WHERE h.tenant = ? AND h.entity_id = ? AND h.attr = ? "
-        f"AND {column} IS NOT NULL{deleted}{condition}"
-    )
-    base = [tenant, entity_id, attr, *params]
-    rollups: list[Rollup] = []
-    if prop == "observedAt":
-        rollups = stored_rollups(
-            session, tenant, entity_id, attr, *time_filter_on(tq, "r.first_ms")
-        )
-    if tq is not None and tq.timerel in ("after", "between"):
-        start = _ms(tq.time_at)
-    else:
-        # ORDER BY … LIMIT 1 rather than MIN(): PostgreSQL without statistics yet (a freshly
-        # loaded history) otherwise read every index entry of the attribute for it
-        first = session.x(f"SELECT {column} {where} ORDER BY {column} LIMIT 1", base).fetchone()
-        edges = [int(first[0])] if first and first[0] is not None else []
-        edges += [r.first_ms for r in rollups[:1]]
-        if not edges:
-            return []
-        start = min(edges)
-    end = start + 1
-    if tq is not None and tq.end_time_at is not None:
-        end = _ms(tq.end_time_at)
-    elif period_ms is None:
-        last = session.x(f"SELECT {column} {where} ORDER BY {column} DESC LIMIT 1", base).fetchone()
-        edges = [int(last[0])] if last and last[0] is not None else []
-        edges += [max(r.last_ms for r in rollups)] if rollups else []
-        if not edges:
-            return []
-        end = max(edges) + 1
-    period = period_ms or max(end - start, 1)
-    if rollups:
-        return _merged(session, where, base, column, methods, rollups, start, end, period_ms)
-    methods = list(dict.fromkeys(methods))
-    needed = list(dict.fromkeys(e for m in methods for e in _AGGREGATES[m]))
-    sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(needed)} {where} GROUP BY b ORDER BY b"
-    rows = session.x(sql, [start, period, *base]).fetchall()
-    if "stddev" in methods:
-        readers = [(m, _reader(m, needed)) for m in methods]
-        found = [{method: read(row) for method, read in readers} for row in rows]
-    else:  # one aggregate per method, as SQL gives it: COUNT an integer, the others a float
-        found = [dict(zip(methods, row[1:], strict=True)) for row in rows]
-    buckets = []
-    for row, values in zip(rows, found, strict=True):
-        first = start + int(row[0]) * period
-        buckets.append(Bucket(first, first + period if period_ms else end, values))
-    return buckets
-
-
-_MERGE_SQL = (
-    "COUNT(*)",
-    "COUNT(h.num)",
-    "SUM(h.num)",
-    "MIN(h.num)",
-    "MAX(h.num)",
-    "SUM(h.num * h.num)",
-    "COUNT(DISTINCT h.value)",
-)
-
-
-def _merged(
-    session: Any,
-    where: str,
-    base: list[Any],
-    column: str,
-    methods: list[str],
-    rollups: list[Rollup],
-    start: int,
-    end: int,
-    period_ms: int | None,
-) -> list[Bucket]:
-    """Aggregates over periods where retention replaced raw instances by rollups: the raw
-    values' count, sum, min, max and sum of squares per period, plus the rollups whose first
-    instance falls in the period (exact when periods start on whole hours, see
-    :mod:`dos.broker.temporal.rollup`). ``distinctCount`` is null where rollups take part."""
-    period = period_ms or max(end - start, 1)
-    sql = f"SELECT ({column} - ?) / ? AS b, {', '.join(_MERGE_SQL)} {where} GROUP BY b"
-    sums: dict[int, Rollup] = {}
-    distinct: dict[int, int | None] = {}
-    for row in session.x(sql, [start, period, *base]).fetchall():
-        index = int(row[0]) if period_ms else 0
-        sums[index] = Rollup("", 0, 0, int(row[1]), int(row[2]), *row[3:7])
-        distinct[index] = int(row[7])
-    for rollup in rollups:
-        index = (rollup.first_ms - start) // period if period_ms else 0
-        if index in sums:
-            sums[index].add(rollup)
-        else:
-            sums[index] = Rollup("", rollup.first_ms, rollup.last_ms)
-            sums[index].add(rollup)
-        distinct[index] = None
-    buckets = []
-    for index in sorted(sums):
-        found = sums[index]
-        values: dict[str, Any] = {}
-        for method in methods:
-            if method == "totalCount":
-                values[method] = found.total
-            elif method == "distinctCount":
-                values[method] = distinct[index]
-            elif method == "avg":
-                values[method] = _avg(found)
-            elif method == "stddev":
-                values[method] = _stddev(found.num_count, found.num_sum, found.num_sumsq)
-            else:
-                raw = getattr(found, f"num_{method}")
-                values[method] = float(raw) if raw is not None and found.num_count else None
-        buckets.append(
-            Bucket(
-                start + index * period,
-                start + (index + 1) * period if period_ms else end,
-                values,
-            )
-        )
-    return buckets
-
-
-def _avg(found: Rollup) -> float | None:
-    if not found.num_count or found.num_sum is None:
-        return None
-    return float(found.num_sum) / found.num_count
-
-
-def _stddev(count: Any, total: Any, squares: Any) -> float | None:
-    """Sample standard deviation from count, sum and sum of squares."""
-    if not count or count < 2 or total is None or squares is None:
-        return 0.0 if count == 1 else None
-    n = int(count)
-    variance = (float(squares) - float(total) * float(total) / n) / (n - 1)
-    return math.sqrt(max(variance, 0.0))
-
-
-_DURATION = re.compile(
-    r"^P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
-)
-
-
-def parse_duration(text: str) -> int | None:
-    """Milliseconds of an ISO 8601 duration (weeks, days, hours, minutes, seconds);
-    None for ``P0D`` / ``PT0S`` (one period spanning the whole range)."""
-    match = _DURATION.match(text)
-    if not match or text in ("P", "PT") or text.endswith("T"):
-        if re.match(r"^P(\d+Y)?(\d+M)?", text) and ("Y" in text or "M" in text.split("T")[0]):
-            raise NgsiError(
-                "BadRequestData",
-                f"aggrPeriodDuration: {text!r}: months and years have no fixed length; "
-                "use weeks, days, hours, minutes or seconds",
-            )
-        raise NgsiError(
-            "BadRequestData", f"aggrPeriodDuration: {text!r} is not an ISO 8601 duration like PT1H"
-        )
-    seconds = (
-        float(match["w"] or 0) * 604800
-        + float(match["d"] or 0) * 86400
-        + float(match["h"] or 0) * 3600
-        + float(match["m"] or 0) * 60
-        + float(match["s"] or 0)
-    )
-    return int(seconds * 1000) or None

@@ -11,8 +11,9 @@ from typing import Any
 
 from dos.broker.jsonld.active import ActiveContext
 from dos.broker.jsonld.compact import compact_instance, compact_types
+from dos.broker.temporal.aggregate import Periods
 from dos.broker.temporal.history import NULL, VALUE_KEYS
-from dos.broker.temporal.read import Bucket, Instance, TemporalEntity
+from dos.broker.temporal.read import Instance, TemporalEntity
 from dos.broker.temporal.times import from_ms, to_iso
 
 #: value member → the simplified list member of the temporalValues representation (§4.5.9)
@@ -92,19 +93,17 @@ def temporal_values(entity: TemporalEntity, ctx: ActiveContext) -> dict[str, Any
 def aggregated(
     entity: TemporalEntity,
     ctx: ActiveContext,
-    buckets: dict[str, tuple[str, list[Bucket]]],
+    buckets: dict[str, tuple[str, Periods]],
 ) -> dict[str, Any]:
     """``options=aggregatedValues``: per attribute and method ``[[value, start, end], ...]``."""
     out = _head(entity, ctx, False)
-    for name, (kind, rows) in buckets.items():
+    for name, (kind, periods) in buckets.items():
         attribute: dict[str, Any] = {"type": kind}
-        series: dict[str, list[tuple[Any, str, str]]] = (
-            {m: [] for m in rows[0].values} if rows else {}
-        )
-        for bucket in rows:
-            first, last = to_iso(bucket.start_ms), to_iso(bucket.end_ms)
-            for method, value in bucket.values.items():
-                series[method].append((value, first, last))  # a JSON array, cheaper than a list
-        attribute.update(series)
+        if periods.starts:
+            firsts = [to_iso(ms) for ms in periods.starts]
+            lasts = [to_iso(ms) for ms in periods.ends]
+            for method, values in periods.values.items():
+                # tuples: JSON arrays, built by zip without a Python loop per period
+                attribute[method] = list(zip(values, firsts, lasts, strict=True))
         out[ctx.compact(name)] = attribute
     return out

@@ -12,7 +12,7 @@ by ``observedAt``; they are deleted by ``modifiedAt``. Rollups past their own re
 deleted whole days at a time.
 
 Aggregates by ``observedAt`` combine rollups with the raw values that remain
-(:func:`dos.broker.temporal.read.aggregate` with :func:`stored_rollups`). ``distinctCount``
+(:func:`dos.broker.temporal.aggregate.aggregate` with :func:`stored_rollups`). ``distinctCount``
 cannot be rolled up: periods that contain rollups answer it with null.
 """
 
@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 
 from dos.broker.store import Store
+from dos.broker.temporal import hourly
 from dos.broker.temporal.retention import (
     DAY_MS,
     HOUR_MS,
@@ -223,6 +224,8 @@ def _roll_batch(
     for period, found in fresh.items():
         _merge_rollups(session, tenant, entity_id, attr, period, found)
     _delete_rows(session, [int(row[0]) for row in rows])
+    # the hourly summaries of the raw rows: what remains of the hours they were in
+    hourly.rebuild(session, tenant, entity_id, attr, int(rows[0][3]), int(rows[-1][3]))
     return rolled, len(rows)
 
 

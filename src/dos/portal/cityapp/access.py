@@ -92,6 +92,18 @@ def throttle(bucket: str, per_minute: int) -> None:
         raise Refusal(429, "rate limit exceeded", {"Retry-After": str(retry)})
 
 
+def with_nul(pairs: Iterable[tuple[str, object]]) -> str | None:
+    """The name of the first parameter whose value holds a NUL character, if any.
+
+    No text column of PostgreSQL can hold one, so such a value is refused up front (400)
+    instead of failing in the database.
+    """
+    for name, value in pairs:
+        if "\x00" in str(name) or "\x00" in str(value):
+            return str(name).replace("\x00", "\\0")
+    return None
+
+
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 

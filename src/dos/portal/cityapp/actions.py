@@ -3,7 +3,6 @@ keys, Open311 services and defect reports."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -50,27 +49,6 @@ REQUEST_FIELDS = (
     "device_id",
     "account_id",
 )
-
-
-def configuration_errors(schema: dict[str, Any], configuration: Any) -> dict[str, str]:
-    """Where ``configuration`` breaks ``schema``: JSON Pointer of the field → message."""
-    from jsonschema import Draft202012Validator
-
-    found: dict[str, str] = {}
-    for error in sorted(
-        Draft202012Validator(schema).iter_errors(configuration), key=lambda e: list(e.path)
-    ):
-        pointer = "/" + "/".join(str(part) for part in error.absolute_path)
-        found.setdefault(pointer, error.message)
-    return found
-
-
-def _check_config(schema: dict[str, Any], configuration: Any) -> None:
-    errors = configuration_errors(schema, configuration)
-    if errors:
-        raise ValidationError(
-            {"configuration": [f"{path}: {message}" for path, message in errors.items()]}
-        )
 
 
 # --- module registry --------------------------------------------------------------------
@@ -135,10 +113,7 @@ def module_release(
         config_schema=config_schema,
         endpoints=endpoints,
     )
-    release.full_clean()
-    latest = module.latest_version()
-    if latest is not None and release.sort_key <= latest.sort_key:
-        raise ValidationError({"version": f"must be higher than {latest.version}"})
+    release.full_clean()  # also: higher than every earlier version (ModuleVersion.clean)
     release.save()
     Module.objects.filter(pk=module.pk).update(updated_at=timezone.now())
     return release
@@ -181,23 +156,24 @@ def module_adopt(
 ) -> Adoption:
     """Enable ``module`` in ``city``'s app, or change how it is used: the configuration is
     validated against the version's schema, errors name the field (``/path: message``).
-    Needs ``cityapp.change_adoption`` for the city and a module shared with it."""
+    Needs ``cityapp.change_adoption`` for the city and a module shared with it (or already
+    used by it: withdrawing the sharing does not break a partner's app)."""
     require(actor, "cityapp.change_adoption", city)
-    if not module.is_available_to(city):
+    adoption = Adoption.objects.filter(city=city, module=module).first()
+    if adoption is None and not module.is_available_to(city):
         raise PermissionDenied(f"module {module.key} is not shared with {city.name}")
     version = version or module.latest_version()
     if version is None or version.module_id != module.pk:
         raise ValidationError({"version": f"module {module.key} has no such version"})
-    _check_config(version.config_schema, configuration)
     if position < 0:
         raise ValidationError({"position": "must be 0 or more"})
-    adoption = Adoption.objects.filter(city=city, module=module).first()
     if adoption is None:
         adoption = Adoption(city=city, module=module)
     adoption.version = version
     adoption.configuration = configuration
     adoption.position = position
     adoption.enabled = enabled
+    adoption.full_clean()  # the configuration against the version's schema (Adoption.clean)
     adoption.save()
     return adoption
 
@@ -288,7 +264,6 @@ def request_submit(
         report = ServiceRequest(
             city_id=service.city_id,
             service=service,
-            token=secrets.token_hex(16),
             agency_responsible=service.department,
             client_key=actor if isinstance(actor, ClientKey) else None,
             **fields,

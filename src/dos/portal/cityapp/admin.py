@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from dos.portal.accounts import permissions
 from dos.portal.accounts.admin_scoping import CityScopedAdmin
 from dos.portal.cityapp.models import (
     Adoption,
@@ -26,6 +30,18 @@ class ModuleAdmin(CityScopedAdmin):
     city_lookup = "owner"
     list_display = ["key", "name", "owner", "sharing", "licence"]
     inlines = [ModuleVersionInline]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # City staff register modules for their own cities only; a built-in module (no owner)
+        # needs a region-wide role.
+        if db_field.name == "owner":
+            from dos.portal.tenancy.models import City
+
+            ids = permissions.city_ids_with(request.user, "cityapp.change_module")
+            if ids is not None:
+                kwargs["queryset"] = City.objects.filter(pk__in=ids)
+                kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(AppSettings)
@@ -65,3 +81,15 @@ class ServiceRequestAdmin(CityScopedAdmin):
         "mirrored_at",
         "mirror_error",
     ]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Mirrored after the commit like a change on the staff pages (a failure is recorded
+        # on the report and `dos cityapp sync` retries it).
+        from functools import partial
+
+        from django.db import transaction
+
+        from dos.portal.cityapp.mirror import mirror_request
+
+        transaction.on_commit(partial(mirror_request, obj.pk))

@@ -65,6 +65,19 @@ def validate_json_schema(value: Any) -> None:
         ) from None
 
 
+def configuration_errors(schema: dict[str, Any], configuration: Any) -> dict[str, str]:
+    """Where ``configuration`` breaks ``schema``: JSON Pointer of the field → message."""
+    from jsonschema import Draft202012Validator
+
+    found: dict[str, str] = {}
+    for error in sorted(
+        Draft202012Validator(schema).iter_errors(configuration), key=lambda e: list(e.path)
+    ):
+        pointer = "/" + "/".join(str(part) for part in error.absolute_path)
+        found.setdefault(pointer, error.message)
+    return found
+
+
 def validate_languages(value: Any) -> None:
     if (
         not isinstance(value, list)
@@ -178,6 +191,17 @@ class ModuleVersion(models.Model):
         match = SEMVER.match(self.version)
         return tuple(int(part) for part in match.groups()) if match else (0, 0, 0)
 
+    def clean(self) -> None:
+        """A new release must be higher than every earlier one of its module (so the version
+        history stays ordered however the release is made: portal, admin or code)."""
+        if self._state.adding and self.module_id and SEMVER.match(self.version or ""):
+            earlier = ModuleVersion.objects.filter(module_id=self.module_id)
+            highest = max(earlier, key=lambda v: v.sort_key, default=None)
+            if highest is not None and self.sort_key <= highest.sort_key:
+                raise ValidationError(
+                    {"version": _("must be higher than %(version)s") % {"version": highest.version}}
+                )
+
 
 class AppSettings(models.Model):
     """A city's app: its name, languages and theme. A partner city joins by creating it."""
@@ -223,6 +247,27 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} – {self.module} {self.version.version}"
+
+    def clean(self) -> None:
+        """The module is shared with the city (when it is adopted: a city keeps a module whose
+        sharing is withdrawn later until it takes it out), the version is one of the module's
+        and the configuration fits the version's schema (errors name the field as a JSON
+        Pointer). Checked however the adoption is saved: portal, admin or code."""
+        if not (self.city_id and self.module_id and self.version_id):
+            return
+        if self._state.adding and not self.module.is_available_to(self.city):
+            raise ValidationError(
+                {"module": _("This module is not shared with %(city)s.") % {"city": self.city}}
+            )
+        if self.version.module_id != self.module_id:
+            raise ValidationError(
+                {"version": _("This is not a version of %(module)s.") % {"module": self.module}}
+            )
+        errors = configuration_errors(self.version.config_schema, self.configuration)
+        if errors:
+            raise ValidationError(
+                {"configuration": [f"{path}: {message}" for path, message in errors.items()]}
+            )
 
 
 class ClientKey(models.Model):
@@ -309,6 +354,11 @@ class Service(models.Model):
         return (self.description_en if language == "en" else "") or self.description
 
 
+def new_token() -> str:
+    """The token a reporter follows a report with (however the report is made)."""
+    return secrets.token_hex(16)
+
+
 class ServiceRequest(models.Model):
     """A defect report (Open311 service request) with the city's handling of it.
 
@@ -330,7 +380,7 @@ class ServiceRequest(models.Model):
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="service_requests")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
-    token = models.CharField(max_length=40, unique=True, editable=False)
+    token = models.CharField(max_length=40, unique=True, editable=False, default=new_token)
     state = models.CharField(_("state"), max_length=12, choices=STATE_CHOICES, default=RECEIVED)
     status_notes = models.TextField(_("status notes"), blank=True)
     agency_responsible = models.CharField(_("agency responsible"), max_length=120, blank=True)

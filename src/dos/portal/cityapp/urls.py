@@ -32,9 +32,16 @@ app_name = "cityapp"
 urlpatterns = [
     path("meldungen/", views.report_list, name="reports"),
     path("meldungen/<int:pk>/", views.report_detail, name="report"),
+    path("meldungen/dienste/", views.service_list, name="services"),
+    path("meldungen/dienste/neu/", views.service_edit, name="service_create"),
+    path("meldungen/dienste/<slug:code>/", views.service_edit, name="service_edit"),
     path("app/", views.app_home, name="app"),
+    path("app/neues-modul/", views.module_create, name="module_create"),
     path("app/module/<slug:key>/", views.module_detail, name="module"),
+    path("app/module/<slug:key>/bearbeiten/", views.module_edit, name="module_edit"),
+    path("app/module/<slug:key>/neue-version/", views.module_release, name="release"),
     path("app/module/<slug:key>/uebernehmen/", views.module_adopt, name="adopt"),
+    path("app/module/<slug:key>/entfernen/", views.adoption_remove, name="adoption_remove"),
     path("app/schluessel/neu/", views.key_create, name="key_create"),
     path("app/schluessel/<int:pk>/widerrufen/", views.key_revoke, name="key_revoke"),
 ]

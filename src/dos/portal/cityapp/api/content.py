@@ -27,6 +27,7 @@ from dos.portal.cityapp.access import (
     cached_payload,
     conditional,
     language_of,
+    with_nul,
 )
 from dos.portal.cityapp.api.live import BrokerUnavailable
 from dos.portal.tenancy.models import City
@@ -104,6 +105,8 @@ def listing(request: HttpRequest, city_slug: str, endpoint: str) -> HttpResponse
     provider = _provider(endpoint)
     if provider is None:
         return problem(404, "Not Found", f"no content endpoint {endpoint}")
+    if (name := with_nul(request.GET.items())) is not None:
+        return problem(400, "Bad Request", f"{name} must not contain NUL characters")
     try:
         authenticate(request, city, required=True)
     except Refusal as refusal:

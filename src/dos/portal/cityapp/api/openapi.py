@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dos.portal.cityapp.api.content import FILTERS, available
+from dos.portal.cityapp.api.content import FILTERS, LIVE, available
 
 KEY = [{"clientKey": []}]
 CITY = {
@@ -97,6 +97,11 @@ def _content_paths() -> dict[str, Any]:
                 },
             }
         }
+        if endpoint in LIVE:
+            paths[f"/api/app/v1/{{city}}/{endpoint}"]["get"]["responses"]["503"] = {
+                "description": "the urban data platform cannot be reached (Retry-After)",
+                "content": PROBLEM,
+            }
     return paths
 
 

@@ -8,15 +8,22 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
+
+from dos.portal.cityapp.access import with_nul
 
 MAX_BODY = 64 * 1024
 ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
 
 class BodyError(ValueError):
-    """The body cannot be read; the message says why."""
+    """The body cannot be read; the message says why (``status``: 400, or 413 when too large)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _from_pairs(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -78,10 +85,26 @@ def _xml(body: bytes) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 def read_body(request: HttpRequest) -> tuple[dict[str, str], dict[str, list[str]], Any]:
     """(fields, attribute values, uploaded media or None); raises :class:`BodyError`."""
+    try:
+        fields, attributes, upload = _read(request)
+    except RequestDataTooBig:
+        raise BodyError("the body is too large", 413) from None
+    except (TooManyFieldsSent, TooManyFilesSent):
+        raise BodyError("the body has too many fields") from None
+    values = [
+        *fields.items(),
+        *((f"attribute[{k}]", v) for k, vs in attributes.items() for v in vs),
+    ]
+    if (name := with_nul(values)) is not None:
+        raise BodyError(f"{name} must not contain NUL characters")
+    return fields, attributes, upload
+
+
+def _read(request: HttpRequest) -> tuple[dict[str, str], dict[str, list[str]], Any]:
     content_type = request.content_type or ""
     if content_type in ("application/json", "application/xml", "text/xml"):
         if len(request.body) > MAX_BODY:
-            raise BodyError(f"the body is larger than {MAX_BODY // 1024} KB")
+            raise BodyError(f"the body is larger than {MAX_BODY // 1024} KB", 413)
         parsed = _json(request.body) if content_type == "application/json" else _xml(request.body)
         return parsed[0], parsed[1], None
     if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):

@@ -7,7 +7,7 @@ Errors use the standard's document: ``[{"code": 400, "description": "…"}]``.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,7 @@ from dos.portal.cityapp.access import (
     cached_payload,
     conditional,
     language_of,
+    with_nul,
 )
 from dos.portal.cityapp.actions import request_submit
 from dos.portal.cityapp.mirror import media_url
@@ -34,6 +35,11 @@ from dos.portal.tenancy.models import City
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+#: The range of start_date and end_date (a wider date would overflow in the database).
+EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, tzinfo=UTC)
+#: The standard limits a report's description to 4,000 characters.
+MAX_DESCRIPTION = 4000
 #: What the list of services is made of (for its cached rendering).
 SERVICE_APPS = ("tenancy", "cityapp")
 
@@ -66,7 +72,10 @@ def open311_view(handler: Any) -> Any:
 
     def view(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
-            return handler(request, _format(fmt), **kwargs)
+            _format(fmt)
+            if (name := with_nul([*request.GET.items(), *kwargs.items()])) is not None:
+                raise Open311Error(400, f"{name} must not contain NUL characters")
+            return handler(request, fmt, **kwargs)
         except Open311Error as exc:
             return render.errors(fmt, exc.status, exc.description, exc.headers)
         except Refusal as refusal:
@@ -139,12 +148,16 @@ def _date(request: HttpRequest, name: str) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # In UTC, with room for the default window before it (years 2 to 9998).
+        parsed = parsed.astimezone(UTC)
+        if not EARLIEST <= parsed <= LATEST:
+            raise ValueError
+    except (ValueError, OverflowError):
         raise Open311Error(
             400, f"{name} must be a W3C date-time, e.g. 2026-11-01T00:00:00Z"
         ) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
     return parsed
 
 
@@ -205,7 +218,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         fields, given, upload = read_body(request)
     except BodyError as exc:
-        raise Open311Error(400, str(exc)) from None
+        raise Open311Error(exc.status, str(exc)) from None
     city = _jurisdiction(fields.get("jurisdiction_id") or request.GET.get("jurisdiction_id"))
     key = authenticate(request, city, required=True, raw=fields.get("api_key"))
     code = fields.get("service_code", "")
@@ -236,6 +249,8 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
             status = 413 if "larger" in str(exc) else 400
             raise Open311Error(status, str(exc)) from None
     values = {name: fields.get(name, "").strip() for name in REQUEST_TEXT_FIELDS}
+    if len(values["description"]) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
     try:
         report = request_submit(
             key, service, media=media, lat=lat, long=long, attributes=attribute_values, **values
