@@ -100,6 +100,9 @@ class PostgresStore:
     def writer_begin(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("BEGIN")
 
+    def writer_end(self, conn: psycopg.Connection[Any]) -> None:
+        pass  # row locks end with the transaction
+
     def writer_close(self, conn: psycopg.Connection[Any]) -> None:
         conn.close()
 

@@ -31,6 +31,14 @@ INDEX_TABLES = ("entity_types", "entity_attrs", "entity_geo", "entity_values")
 VALUES_INSERT = "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)"
 
 
+def _single_rows(rows: list[tuple[str, float]]) -> dict[str, float]:
+    """The number of each attribute that has exactly one value index row."""
+    count: dict[str, int] = {}
+    for name, _ in rows:
+        count[name] = count.get(name, 0) + 1
+    return {name: num for name, num in rows if count[name] == 1}
+
+
 class SqlSession:
     """One connection's view of the broker tables (see :class:`dos.broker.store.Session`)."""
 
@@ -364,12 +372,34 @@ class SqlSession:
             self.x(f"DELETE FROM {table} WHERE pk = ?", (pk,))
 
     def _reindex_values(self, tenant: str, pk: int, old: Doc | None, new: Doc) -> None:
-        """Rewrite the value index rows of an entity whose numbers changed."""
+        """Rewrite the value index rows of an entity whose numbers changed.
+
+        The common change, one number of an attribute that has one row before and after,
+        updates that row in place (fewer index pages touched than a delete and an insert)."""
         rows = value_rows(new)
-        if old is not None and value_rows(old) == rows:
+        if old is None:
+            self.x("DELETE FROM entity_values WHERE pk = ?", (pk,))
+            self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in rows])
             return
-        self.x("DELETE FROM entity_values WHERE pk = ?", (pk,))
-        self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in rows])
+        before = value_rows(old)
+        if before == rows:
+            return
+        removed = [row for row in before if row not in rows]
+        added = [row for row in rows if row not in before]
+        single_before = _single_rows(before)
+        single_after = _single_rows(rows)
+        moved = {name for name, _ in removed if name in single_before and name in single_after}
+        self.many(
+            "UPDATE entity_values SET num = ? WHERE tenant = ? AND attr = ? AND num = ? AND pk = ?",
+            [(single_after[name], tenant, name, num, pk) for name, num in removed if name in moved],
+        )
+        self.many(
+            "DELETE FROM entity_values WHERE tenant = ? AND attr = ? AND num = ? AND pk = ?",
+            [(tenant, name, num, pk) for name, num in removed if name not in moved],
+        )
+        self.many(
+            VALUES_INSERT, [(tenant, name, num, pk) for name, num in added if name not in moved]
+        )
 
     def insert(self, tenant: str, doc: Doc) -> None:
         """Store a new entity (the caller checked that its id is free in this tenant)."""
@@ -552,12 +582,11 @@ class SqlSession:
 
     def changed_many(self, tenant: str, changes: list[tuple[Doc | None, Doc | None]]) -> None:
         """:meth:`changed` for several entities, the history written in bulk."""
-        from dos.broker.subscriptions.outbox import enqueue_change
+        from dos.broker.subscriptions.outbox import enqueue_changes
         from dos.broker.temporal.history import record_changes
 
         record_changes(self, tenant, changes)
-        for old, new in changes:
-            enqueue_change(self, tenant, old, new)
+        enqueue_changes(self, tenant, changes)
 
     # -- discovery ----------------------------------------------------------------------
     def type_summary(self, tenant: str) -> list[tuple[str, int, list[tuple[str, str]]]]:

@@ -8,9 +8,8 @@ appended, every instance that disappeared is appended as a deletion (``deletedAt
 
 from __future__ import annotations
 
-import os
+import random
 import time
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,11 +34,15 @@ Row = tuple[Any, ...]
 
 def new_instance_id() -> str:
     """A new instance id: a time-ordered UUID (version 7, RFC 9562), so that ids written
-    together are neighbours in the instance index (appended, not scattered over it)."""
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
+    together are neighbours in the instance index (appended, not scattered over it).
+
+    The random bits come from :mod:`random` (seeded from the OS, reseeded in forked children):
+    ``os.urandom`` would release the GIL in the middle of the writer's transaction."""
+    value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
     value = value & ~(0xF << 76) | 0x7 << 76  # version 7
     value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 9562 variant
-    return f"urn:ngsi-ld:attribute:instance:{uuid.UUID(int=value)}"
+    h = f"{value:032x}"  # what str(uuid.UUID(int=value)) gives, without building one
+    return f"urn:ngsi-ld:attribute:instance:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def value_of(instance: dict[str, Any]) -> Any:
@@ -64,7 +67,8 @@ def history_row(
     deleted_ms: int | None = None,
 ) -> Row:
     """The ``attr_history`` columns for one instance (see :data:`INSERT`)."""
-    instance = {k: v for k, v in instance.items() if k != "instanceId"}
+    if "instanceId" in instance:
+        instance = {k: v for k, v in instance.items() if k != "instanceId"}
     value = value_of(instance)
     created = to_ms(instance.get("createdAt"))
     return (
