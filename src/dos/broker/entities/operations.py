@@ -8,8 +8,8 @@ Clause numbers refer to ETSI GS CIM 009 V1.8.1.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -18,14 +18,14 @@ from dos.broker.entities.validate import META_KEYS, NULL, VALUE_KEYS
 from dos.broker.errors import NgsiError
 from dos.broker.store import Doc, Session
 from dos.broker.store.index import signature
+from dos.broker.temporal.times import format_ms
 
 Instance = dict[str, Any]
 
 
 def now() -> str:
     """The current time as ISO 8601 UTC with milliseconds and ``Z``."""
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return format_ms(time.time_ns() // 1_000_000)
 
 
 @dataclass
@@ -448,5 +448,5 @@ def write_many(
         else:
             outcome[doc["id"]] = NgsiError("AlreadyExists", f"entity {doc['id']} already exists")
     session.insert_many(tenant, new)
-    session.update_many(tenant, replaced)
+    session.update_many(tenant, replaced, existing)
     return outcome

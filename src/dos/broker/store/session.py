@@ -494,25 +494,33 @@ class SqlSession:
         self._index_many(tenant, [(pks[d["id"]], d) for d in docs])
         self.changed_many(tenant, [(None, doc) for doc in docs])
 
-    def update_many(self, tenant: str, docs: list[tuple[Doc, Signature]]) -> None:
-        """Replace stored entities: (new document, signature of the stored one) pairs."""
+    def update_many(
+        self,
+        tenant: str,
+        docs: list[tuple[Doc, Signature]],
+        previous: dict[str, Doc] | None = None,
+    ) -> None:
+        """Replace stored entities: (new document, signature of the stored one) pairs.
+
+        ``previous``: the stored documents by id when the caller has just read them."""
         self._last = None
         if not docs:
             return
-        previous = self.get_many(tenant, [d["id"] for d, _ in docs])
+        if previous is None:
+            previous = self.get_many(tenant, [d["id"] for d, _ in docs])
         self.many(
             f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
             "WHERE tenant = ? AND id = ?",
             [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, d["id"]) for d, _ in docs],
         )
         self.changed_many(tenant, [(previous.get(doc["id"]), doc) for doc, _ in docs])
-        changed = [d for d, old in docs if old != signature(d)]
-        renumbered = [
-            d
-            for d, old in docs
-            if old == signature(d)
-            and (d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d))
-        ]
+        changed: list[Doc] = []
+        renumbered: list[Doc] = []
+        for d, old in docs:
+            if old != signature(d):
+                changed.append(d)
+            elif d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d):
+                renumbered.append(d)
         self._reindex(tenant, changed, renumbered)
 
     def _reindex(self, tenant: str, changed: list[Doc], renumbered: list[Doc]) -> None:

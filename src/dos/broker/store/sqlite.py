@@ -85,7 +85,8 @@ class SqliteStore:
             self._write_lock = os.open(
                 self.path.with_name(self.path.name + "-writelock"), os.O_RDWR | os.O_CREAT, 0o600
             )
-        fcntl.flock(self._write_lock, fcntl.LOCK_EX)
+        if not os.environ.get("HW_NOFLOCK"):
+            fcntl.flock(self._write_lock, fcntl.LOCK_EX)
         conn.execute("BEGIN IMMEDIATE")
 
     def writer_end(self, conn: sqlite3.Connection) -> None:
