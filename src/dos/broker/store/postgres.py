@@ -33,7 +33,9 @@ class PgSession(SqlSession):
         return text.replace("?", "%s")
 
     def many(self, text: str, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
+        if len(rows) == 1:  # one row (a PATCH): no pipeline to enter and leave
+            self.conn.execute(self.sql(text), rows[0])
+        elif rows:
             with self.conn.cursor() as cursor:
                 cursor.executemany(self.sql(text), rows)
 
