@@ -87,13 +87,14 @@ class Clock:
         def timed(group_writer: Any, conn: Any, items: list[Any]) -> bool:
             started = time.thread_time()
             try:
-                return commit(group_writer, conn, items)
+                done: bool = commit(group_writer, conn, items)
+                return done
             finally:
                 self.writer += time.thread_time() - started
                 self.groups += 1
                 self.writes += len(items)
 
-        writer.GroupCommitWriter._commit_group = timed  # type: ignore[method-assign]
+        writer.GroupCommitWriter._commit_group = timed
 
     async def mark(self) -> tuple[float, float, float, int, int]:
         # the writer answers before its timing above ends: let it finish the last group

@@ -33,6 +33,7 @@ class PgSession(SqlSession):
         return text.replace("?", "%s")
 
     def many(self, text: str, rows: list[tuple[Any, ...]]) -> None:
+        self._written(text)
         if len(rows) == 1:  # one row (a PATCH): no pipeline to enter and leave
             self.conn.execute(self.sql(text), rows[0])
         elif rows:

@@ -31,6 +31,11 @@ INDEX_TABLES = ("entity_types", "entity_attrs", "entity_geo", "entity_values")
 VALUES_INSERT = "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)"
 
 
+def _writes_subscriptions(text: str) -> bool:
+    """Whether a statement may change the subscriptions table."""
+    return "subscriptions" in text and text.lstrip()[:6].upper() != "SELECT"
+
+
 def _single_rows(rows: list[tuple[str, float]]) -> dict[str, float]:
     """The number of each attribute that has exactly one value index row."""
     count: dict[str, int] = {}
@@ -54,20 +59,35 @@ class SqlSession:
         self._last: tuple[str, str, Any] | None = None
         #: called by the group-commit writer once the transaction committed (not on rollback)
         self.after_commit: list[Callable[[], None]] = []
+        #: the active subscriptions of each tenant read in this session (a group of writes):
+        #: every PATCH of the group matches against them; any statement that writes the
+        #: subscriptions table, and any rollback to a savepoint, forgets them
+        self.subscription_cache: dict[str, list[tuple[Any, ...]]] = {}
 
     def forget(self) -> None:
         """Drop what this session remembers of rows (the writer calls it before each write
         function, whose savepoint may roll back)."""
         self._last = None
 
+    def rolled_back(self) -> None:
+        """The last write function was rolled back to its savepoint: forget what it read."""
+        self._last = None
+        self.subscription_cache.clear()
+
+    def _written(self, text: str) -> None:
+        if self.subscription_cache and _writes_subscriptions(text):
+            self.subscription_cache.clear()
+
     # -- engine hooks -------------------------------------------------------------------
     def sql(self, text: str) -> str:
         return text
 
     def x(self, text: str, params: Sequence[Any] = ()) -> Any:
+        self._written(text)
         return self.conn.execute(self.sql(text), params)
 
     def many(self, text: str, rows: list[tuple[Any, ...]]) -> None:
+        self._written(text)
         if rows:
             self.conn.executemany(self.sql(text), rows)
 

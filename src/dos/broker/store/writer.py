@@ -175,6 +175,9 @@ class GroupCommitWriter:
                 except Exception as exc:
                     conn.execute("ROLLBACK TO SAVEPOINT w")
                     conn.execute("RELEASE SAVEPOINT w")
+                    rolled_back = getattr(session, "rolled_back", None)
+                    if rolled_back is not None:
+                        rolled_back()
                     outcomes.append((future, None, exc))
                 else:
                     conn.execute("RELEASE SAVEPOINT w")
