@@ -11,8 +11,9 @@
 
 Both are served by uvicorn with 2 workers on loopback and loaded by ``loadgen.py`` (32
 keep-alive connections; wrk is not installed on the development machine, and the same
-generator loads both sides). Prints requests/s and latencies of each and the ratio (issue
-target: ≥ 60 % of the ceiling, ≥ 5,000 updates/s on SQLite).
+generator loads both sides). Prints requests/s and latencies of each, the CPU time per request
+of each server (all its processes) and of the load generator (which shares the cores), and the
+ratio (issue target: ≥ 60 % of the ceiling, ≥ 5,000 updates/s on SQLite).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import random
 import subprocess
 import textwrap
+import time
 
 import httpx
 from brokerbench import (
@@ -29,6 +31,7 @@ from brokerbench import (
     add_engine_arguments,
     bench_database,
     broker_server,
+    cpu_seconds,
     free_port,
     wait_for,
 )
@@ -140,6 +143,7 @@ def main() -> int:
         )
         try:
             wait_for(f"http://127.0.0.1:{port}/")
+            raw_cpu, own = cpu_seconds(raw.pid), time.process_time()
             ceiling = load(
                 "127.0.0.1",
                 port,
@@ -147,13 +151,16 @@ def main() -> int:
                 connections=32,
                 seconds=args.seconds,
             )
+            raw_cpu = (cpu_seconds(raw.pid) - raw_cpu) / ceiling.requests * 1e6
+            raw_load = (time.process_time() - own) / ceiling.requests * 1e6
         finally:
             raw.terminate()
             raw.wait()
 
         # 2. the broker
-        with broker_server(db) as (port, _):
+        with broker_server(db) as (port, process):
             create_entities(port, args.entities)
+            broker_cpu, own = cpu_seconds(process.pid), time.process_time()
             updates = load(
                 "127.0.0.1",
                 port,
@@ -161,6 +168,8 @@ def main() -> int:
                 connections=32,
                 seconds=args.seconds,
             )
+            broker_cpu = (cpu_seconds(process.pid) - broker_cpu) / updates.requests * 1e6
+            broker_load = (time.process_time() - own) / updates.requests * 1e6
             sample = httpx.get(
                 f"http://127.0.0.1:{port}/ngsi-ld/v1/entities/urn:ngsi-ld:WeatherObserved:bench-00001"
             )
@@ -170,6 +179,10 @@ def main() -> int:
     print(f"engine {args.engine}{sync}, {args.entities:,} entities, 32 connections, 2 workers")
     print(f"raw ceiling (POST -> INSERT -> commit -> 204): {describe(ceiling)}")
     print(f"broker PATCH .../attrs:                         {describe(updates)}")
+    print(
+        f"CPU per request (µs): raw server {raw_cpu:.0f}, its load generator {raw_load:.0f};"
+        f" broker {broker_cpu:.0f}, its load generator {broker_load:.0f}"
+    )
     print(f"ratio: {updates.rate / ceiling.rate:.0%}  (target >= 60 % and >= 5,000/s on SQLite)")
     return 0
 

@@ -193,5 +193,24 @@ def rss_mb(pid: int) -> dict[int, float]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by ``pid`` and its living descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+        except FileNotFoundError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+        with contextlib.suppress(FileNotFoundError):
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            todo.extend(int(c) for c in children)
+    return total
+
+
 def entity_id(n: int) -> str:
     return f"urn:ngsi-ld:WeatherObserved:bench-{n:07d}"

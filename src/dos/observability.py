@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import random
 import sys
 import time
-import uuid
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -143,7 +143,8 @@ class ObservabilityMiddleware:
             if name == b"x-request-id":
                 rid = value.decode("latin-1")[:64]
                 break
-        rid = rid or uuid.uuid4().hex
+        # not uuid4(): os.urandom releases the GIL, and the writer thread may then keep it
+        rid = rid or f"{random.getrandbits(128):032x}"
         token = request_id.set(rid)
         status = 500
         started = time.perf_counter()

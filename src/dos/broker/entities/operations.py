@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -19,6 +18,7 @@ from dos.broker.entities.validate import META_KEYS, NULL, VALUE_KEYS
 from dos.broker.errors import NgsiError
 from dos.broker.store import Doc, Session
 from dos.broker.store.index import signature
+from dos.broker.temporal.times import format_ms
 
 Instance = dict[str, Any]
 
@@ -33,8 +33,7 @@ def now() -> str:
     last = _last_now
     if last[0] == ms:  # formatted once per millisecond (a batch updates thousands of times)
         return last[1]
-    moment = datetime.fromtimestamp(ms // 1000, UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    text = format_ms(ms)
     _last_now = (ms, text)
     return text
 
@@ -459,5 +458,5 @@ def write_many(
         else:
             outcome[doc["id"]] = NgsiError("AlreadyExists", f"entity {doc['id']} already exists")
     session.insert_many(tenant, new)
-    session.update_many(tenant, replaced)
+    session.update_many(tenant, replaced, existing)
     return outcome

@@ -33,7 +33,10 @@ class PgSession(SqlSession):
         return text.replace("?", "%s")
 
     def many(self, text: str, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
+        self._written(text)
+        if len(rows) == 1:  # one row (a PATCH): no pipeline to enter and leave
+            self.conn.execute(self.sql(text), rows[0])
+        elif rows:
             with self.conn.cursor() as cursor:
                 cursor.executemany(self.sql(text), rows)
 
@@ -99,6 +102,9 @@ class PostgresStore:
 
     def writer_begin(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("BEGIN")
+
+    def writer_end(self, conn: psycopg.Connection[Any]) -> None:
+        pass  # row locks end with the transaction
 
     def writer_close(self, conn: psycopg.Connection[Any]) -> None:
         conn.close()

@@ -31,6 +31,19 @@ INDEX_TABLES = ("entity_types", "entity_attrs", "entity_geo", "entity_values")
 VALUES_INSERT = "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)"
 
 
+def _writes_subscriptions(text: str) -> bool:
+    """Whether a statement may change the subscriptions table."""
+    return "subscriptions" in text and text.lstrip()[:6].upper() != "SELECT"
+
+
+def _single_rows(rows: list[tuple[str, float]]) -> dict[str, float]:
+    """The number of each attribute that has exactly one value index row."""
+    count: dict[str, int] = {}
+    for name, _ in rows:
+        count[name] = count.get(name, 0) + 1
+    return {name: num for name, num in rows if count[name] == 1}
+
+
 class SqlSession:
     """One connection's view of the broker tables (see :class:`dos.broker.store.Session`)."""
 
@@ -46,20 +59,35 @@ class SqlSession:
         self._last: tuple[str, str, Any] | None = None
         #: called by the group-commit writer once the transaction committed (not on rollback)
         self.after_commit: list[Callable[[], None]] = []
+        #: the active subscriptions of each tenant read in this session (a group of writes):
+        #: every PATCH of the group matches against them; any statement that writes the
+        #: subscriptions table, and any rollback to a savepoint, forgets them
+        self.subscription_cache: dict[str, list[tuple[Any, ...]]] = {}
 
     def forget(self) -> None:
         """Drop what this session remembers of rows (the writer calls it before each write
         function, whose savepoint may roll back)."""
         self._last = None
 
+    def rolled_back(self) -> None:
+        """The last write function was rolled back to its savepoint: forget what it read."""
+        self._last = None
+        self.subscription_cache.clear()
+
+    def _written(self, text: str) -> None:
+        if self.subscription_cache and _writes_subscriptions(text):
+            self.subscription_cache.clear()
+
     # -- engine hooks -------------------------------------------------------------------
     def sql(self, text: str) -> str:
         return text
 
     def x(self, text: str, params: Sequence[Any] = ()) -> Any:
+        self._written(text)
         return self.conn.execute(self.sql(text), params)
 
     def many(self, text: str, rows: list[tuple[Any, ...]]) -> None:
+        self._written(text)
         if rows:
             self.conn.executemany(self.sql(text), rows)
 
@@ -364,12 +392,34 @@ class SqlSession:
             self.x(f"DELETE FROM {table} WHERE pk = ?", (pk,))
 
     def _reindex_values(self, tenant: str, pk: int, old: Doc | None, new: Doc) -> None:
-        """Rewrite the value index rows of an entity whose numbers changed."""
+        """Rewrite the value index rows of an entity whose numbers changed.
+
+        The common change, one number of an attribute that has one row before and after,
+        updates that row in place (fewer index pages touched than a delete and an insert)."""
         rows = value_rows(new)
-        if old is not None and value_rows(old) == rows:
+        if old is None:
+            self.x("DELETE FROM entity_values WHERE pk = ?", (pk,))
+            self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in rows])
             return
-        self.x("DELETE FROM entity_values WHERE pk = ?", (pk,))
-        self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in rows])
+        before = value_rows(old)
+        if before == rows:
+            return
+        removed = [row for row in before if row not in rows]
+        added = [row for row in rows if row not in before]
+        single_before = _single_rows(before)
+        single_after = _single_rows(rows)
+        moved = {name for name, _ in removed if name in single_before and name in single_after}
+        self.many(
+            "UPDATE entity_values SET num = ? WHERE tenant = ? AND attr = ? AND num = ? AND pk = ?",
+            [(single_after[name], tenant, name, num, pk) for name, num in removed if name in moved],
+        )
+        self.many(
+            "DELETE FROM entity_values WHERE tenant = ? AND attr = ? AND num = ? AND pk = ?",
+            [(tenant, name, num, pk) for name, num in removed if name not in moved],
+        )
+        self.many(
+            VALUES_INSERT, [(tenant, name, num, pk) for name, num in added if name not in moved]
+        )
 
     def insert(self, tenant: str, doc: Doc) -> None:
         """Store a new entity (the caller checked that its id is free in this tenant)."""
@@ -464,25 +514,33 @@ class SqlSession:
         self._index_many(tenant, [(pks[d["id"]], d) for d in docs])
         self.changed_many(tenant, [(None, doc) for doc in docs])
 
-    def update_many(self, tenant: str, docs: list[tuple[Doc, Signature]]) -> None:
-        """Replace stored entities: (new document, signature of the stored one) pairs."""
+    def update_many(
+        self,
+        tenant: str,
+        docs: list[tuple[Doc, Signature]],
+        previous: dict[str, Doc] | None = None,
+    ) -> None:
+        """Replace stored entities: (new document, signature of the stored one) pairs.
+
+        ``previous``: the stored documents by id when the caller has just read them."""
         self._last = None
         if not docs:
             return
-        previous = self.get_many(tenant, [d["id"] for d, _ in docs])
+        if previous is None:
+            previous = self.get_many(tenant, [d["id"] for d, _ in docs])
         self.many(
             f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
             "WHERE tenant = ? AND id = ?",
             [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, d["id"]) for d, _ in docs],
         )
         self.changed_many(tenant, [(previous.get(doc["id"]), doc) for doc, _ in docs])
-        changed = [d for d, old in docs if old != signature(d)]
-        renumbered = [
-            d
-            for d, old in docs
-            if old == signature(d)
-            and (d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d))
-        ]
+        changed: list[Doc] = []
+        renumbered: list[Doc] = []
+        for d, old in docs:
+            if old != signature(d):
+                changed.append(d)
+            elif d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d):
+                renumbered.append(d)
         self._reindex(tenant, changed, renumbered)
 
     def _reindex(self, tenant: str, changed: list[Doc], renumbered: list[Doc]) -> None:
@@ -552,12 +610,11 @@ class SqlSession:
 
     def changed_many(self, tenant: str, changes: list[tuple[Doc | None, Doc | None]]) -> None:
         """:meth:`changed` for several entities, the history written in bulk."""
-        from dos.broker.subscriptions.outbox import enqueue_change
+        from dos.broker.subscriptions.outbox import enqueue_changes
         from dos.broker.temporal.history import record_changes
 
         record_changes(self, tenant, changes)
-        for old, new in changes:
-            enqueue_change(self, tenant, old, new)
+        enqueue_changes(self, tenant, changes)
 
     # -- discovery ----------------------------------------------------------------------
     def type_summary(self, tenant: str) -> list[tuple[str, int, list[tuple[str, str]]]]:

@@ -5,6 +5,9 @@ the group's transaction. A failing function rolls back to its savepoint and fail
 caller; the others commit together. Callers are answered only after ``COMMIT`` returned, so an
 acknowledged write is durable. Functions may add callbacks to the session's ``after_commit``
 list; they run once the group committed (the dispatcher's wake-up on new outbox rows).
+
+Writes queued from an event loop (:meth:`GroupCommitWriter.arun`) are answered with one
+``call_soon_threadsafe`` per group and loop, not one wake-up of the loop per write.
 """
 
 from __future__ import annotations
@@ -31,10 +34,55 @@ class WriterBackend(Protocol):
 
     def writer_begin(self, conn: Any) -> None: ...
 
+    def writer_end(self, conn: Any) -> None:
+        """After the group's COMMIT or ROLLBACK (the SQLite engine releases its write lock)."""
+        ...
+
     def writer_close(self, conn: Any) -> None: ...
 
 
-_Item = tuple[Callable[[Any], Any], "Future[Any]"]
+#: a write and who waits for it: a thread (concurrent Future) or a task (asyncio Future)
+_Waiter = Future[Any] | asyncio.Future[Any]
+_Item = tuple[Callable[[Any], Any], _Waiter]
+_Outcome = tuple[_Waiter, Any, BaseException | None]
+
+
+def _start(waiter: _Waiter) -> bool:
+    """Mark a write as running; False when its caller gave up (cancelled) before."""
+    if isinstance(waiter, Future):
+        return waiter.set_running_or_notify_cancel()
+    return not waiter.done()
+
+
+def _settle(answers: list[_Outcome]) -> None:
+    """Answer the asyncio futures of one loop (runs in that loop)."""
+    for waiter, result, error in answers:
+        if waiter.done():  # cancelled meanwhile
+            continue
+        if error is not None:
+            waiter.set_exception(error)
+        else:
+            waiter.set_result(result)
+
+
+def _answer(outcomes: list[_Outcome]) -> None:
+    """Answer the callers: threads directly, each event loop with one call for all its writes."""
+    loops: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
+    for waiter, result, error in outcomes:
+        if isinstance(waiter, Future):
+            if waiter.done():
+                continue
+            if error is not None:
+                waiter.set_exception(error)
+            else:
+                waiter.set_result(result)
+        else:
+            loops.setdefault(waiter.get_loop(), []).append((waiter, result, error))
+    for loop, answers in loops.items():
+        try:
+            loop.call_soon_threadsafe(_settle, answers)
+        except RuntimeError:  # the loop was closed: nobody waits any more
+            log.debug("event loop closed before %d write(s) were answered", len(answers))
 
 
 class GroupCommitWriter:
@@ -48,21 +96,26 @@ class GroupCommitWriter:
         self._name = name
         self.groups = 0  # committed transactions, for tests and metrics
 
-    def submit(self, fn: Callable[[Any], T]) -> Future[T]:
-        """Queue ``fn``; the future resolves after the transaction holding it committed."""
-        future: Future[T] = Future()
+    def _put(self, fn: Callable[[Any], Any], waiter: _Waiter) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
-            self._queue.put((fn, future))
+            self._queue.put((fn, waiter))
+
+    def submit(self, fn: Callable[[Any], T]) -> Future[T]:
+        """Queue ``fn``; the future resolves after the transaction holding it committed."""
+        future: Future[T] = Future()
+        self._put(fn, future)
         return future
 
     def run(self, fn: Callable[[Any], T]) -> T:
         return self.submit(fn).result()
 
     async def arun(self, fn: Callable[[Any], T]) -> T:
-        return await asyncio.wrap_future(self.submit(fn))
+        waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._put(fn, waiter)
+        return await waiter
 
     def stop(self) -> None:
         with self._lock:
@@ -94,9 +147,7 @@ class GroupCommitWriter:
                 if conn is None:
                     conn = self._backend.writer_connect()
             except Exception as exc:
-                for _, future in batch:
-                    if future.set_running_or_notify_cancel():
-                        future.set_exception(exc)
+                _answer([(waiter, None, exc) for _, waiter in batch if _start(waiter)])
                 continue
             if not self._commit_group(conn, batch):
                 self._backend.writer_close(conn)
@@ -106,13 +157,15 @@ class GroupCommitWriter:
 
     def _commit_group(self, conn: Any, batch: list[_Item]) -> bool:
         """Run and commit one group; False when the connection must be reopened."""
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        outcomes: list[_Outcome] = []
+        started: list[_Waiter] = []
         try:
             self._backend.writer_begin(conn)
             session = self._backend.writer_session(conn)
             for fn, future in batch:
-                if not future.set_running_or_notify_cancel():
+                if not _start(future):
                     continue
+                started.append(future)
                 conn.execute("SAVEPOINT w")
                 forget = getattr(session, "forget", None)
                 if forget is not None:
@@ -122,11 +175,15 @@ class GroupCommitWriter:
                 except Exception as exc:
                     conn.execute("ROLLBACK TO SAVEPOINT w")
                     conn.execute("RELEASE SAVEPOINT w")
+                    rolled_back = getattr(session, "rolled_back", None)
+                    if rolled_back is not None:
+                        rolled_back()
                     outcomes.append((future, None, exc))
                 else:
                     conn.execute("RELEASE SAVEPOINT w")
                     outcomes.append((future, result, None))
             conn.execute("COMMIT")
+            self._backend.writer_end(conn)
             hooks = list(getattr(session, "after_commit", ()))
         except Exception as exc:
             log.exception("group commit of %d write(s) failed", len(batch))
@@ -134,11 +191,11 @@ class GroupCommitWriter:
                 conn.execute("ROLLBACK")
             except Exception:
                 log.debug("rollback after a failed group failed too", exc_info=True)
-            for _, future in batch:
-                if future.done():
-                    continue
-                if future.running() or future.set_running_or_notify_cancel():
-                    future.set_exception(exc)
+            self._backend.writer_end(conn)
+            # every write of the group fails, those not started yet too (unless cancelled)
+            ran = {id(waiter) for waiter in started}
+            failed = [waiter for _, waiter in batch if id(waiter) in ran or _start(waiter)]
+            _answer([(waiter, None, exc) for waiter in failed])
             return False
         self.groups += 1
         for hook in dict.fromkeys(hooks):  # each once, in order
@@ -146,9 +203,5 @@ class GroupCommitWriter:
                 hook()
             except Exception:
                 log.exception("after-commit hook failed")
-        for future, result, error in outcomes:
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(result)
+        _answer(outcomes)
         return True

@@ -184,12 +184,18 @@ def notification_payload(
 
 
 def active_subscriptions(session: Any, tenant: str) -> list[tuple[Any, ...]]:
-    """The tenant's active change subscriptions (id, body, last notified, expiry)."""
+    """The tenant's active change subscriptions (id, body, last notified, expiry), read once
+    per group of writes when the session keeps them (``subscription_cache``)."""
+    cache: dict[str, list[tuple[Any, ...]]] | None = getattr(session, "subscription_cache", None)
+    if cache is not None and tenant in cache:
+        return cache[tenant]
     rows: list[tuple[Any, ...]] = session.x(
         "SELECT id, body, last_notified_ms, expires_ms FROM subscriptions "
         "WHERE tenant = ? AND active = ? AND interval_s IS NULL",
         (tenant, True),
     ).fetchall()
+    if cache is not None:
+        cache[tenant] = rows
     return rows
 
 

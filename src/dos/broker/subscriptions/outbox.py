@@ -6,7 +6,7 @@ notifications wakes them once it committed, so delivery does not wait for their 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _listeners: set[Callable[[], None]] = set()
@@ -43,18 +43,16 @@ def enqueue_change(
     session: Any, tenant: str, old: dict[str, Any] | None, new: dict[str, Any] | None
 ) -> None:
     """Queue a notification for every active subscription the change matches."""
-    from dos.broker.subscriptions.matching import matching_notifications
-
-    rows = matching_notifications(session, tenant, old, new)
-    if rows:
-        session.many(INSERT, rows)
-        queued(session)
+    enqueue_changes(session, tenant, [(old, new)])
 
 
 def enqueue_changes(
-    session: Any, tenant: str, versions: list[tuple[dict[str, Any], dict[str, Any]]]
+    session: Any,
+    tenant: str,
+    versions: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]],
 ) -> None:
-    """:func:`enqueue_change` for successive changes (before, after), in their order."""
+    """:func:`enqueue_change` for several changes (before, after; None: absent entity), in
+    their order, the tenant's subscriptions read once."""
     from dos.broker.subscriptions.matching import (
         active_subscriptions,
         any_throttled,

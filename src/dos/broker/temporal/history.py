@@ -8,8 +8,7 @@ appended, every instance that disappeared is appended as a deletion (``deletedAt
 
 from __future__ import annotations
 
-import os
-import threading
+import random
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -34,28 +33,16 @@ VALUE_KEYS: dict[str, str] = {
 Row = tuple[Any, ...]
 
 
-_random = threading.local()  # per thread: random bytes read ahead, and the next to use
-
-
-def _random_bits() -> int:
-    """80 random bits from os.urandom, read 4 KiB at a time (a system call per history row
-    was a tenth of an ingested measure's time)."""
-    pool: bytes = getattr(_random, "pool", b"")
-    at: int = getattr(_random, "at", 0)
-    if at + 10 > len(pool):
-        pool, at = os.urandom(4090), 0
-        _random.pool = pool
-    _random.at = at + 10
-    return int.from_bytes(pool[at : at + 10])
-
-
 def new_instance_id() -> str:
     """A new instance id: a time-ordered UUID (version 7, RFC 9562), so that ids written
-    together are neighbours in the instance index (appended, not scattered over it)."""
-    value = (time.time_ns() // 1_000_000) << 80 | _random_bits()
+    together are neighbours in the instance index (appended, not scattered over it).
+
+    The random bits come from :mod:`random` (seeded from the OS, reseeded in forked children):
+    ``os.urandom`` would release the GIL in the middle of the writer's transaction."""
+    value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
     value = value & ~(0xF << 76) | 0x7 << 76  # version 7
     value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 9562 variant
-    h = f"{value:032x}"  # as str(uuid.UUID(int=value)), without building the object
+    h = f"{value:032x}"  # what str(uuid.UUID(int=value)) gives, without building one
     return f"urn:ngsi-ld:attribute:instance:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -81,7 +68,8 @@ def history_row(
     deleted_ms: int | None = None,
 ) -> Row:
     """The ``attr_history`` columns for one instance (see :data:`INSERT`)."""
-    instance = {k: v for k, v in instance.items() if k != "instanceId"}
+    if "instanceId" in instance:
+        instance = {k: v for k, v in instance.items() if k != "instanceId"}
     value = value_of(instance)
     created = to_ms(instance.get("createdAt"))
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -46,11 +47,14 @@ def _clock(ms: int) -> tuple[str, int]:
     return f"{_date(days)}{hour:02d}:{minute:02d}:{second:02d}", millis
 
 
-@lru_cache(maxsize=65536)
-def from_ms(ms: int) -> str:
-    """``2026-05-01T12:00:00.000Z`` for epoch milliseconds (cached: period bounds repeat)."""
+def format_ms(ms: int) -> str:
+    """``2026-05-01T12:00:00.000Z`` for epoch milliseconds."""
     text, millis = _clock(ms)
     return f"{text}.{millis:03d}Z"
+
+
+#: :func:`format_ms`, cached: period bounds repeat
+from_ms = lru_cache(maxsize=65536)(format_ms)
 
 
 @lru_cache(maxsize=65536)
@@ -62,4 +66,4 @@ def to_iso(ms: int) -> str:
 
 
 def now_ms() -> int:
-    return int(datetime.now(UTC).timestamp() * 1000)
+    return time.time_ns() // 1_000_000
