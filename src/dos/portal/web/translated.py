@@ -63,7 +63,9 @@ class EnglishVersion:
         lead, *rest = self.english_fields
         if getattr(self, f"{lead}_en") or not any(getattr(self, f"{f}_en") for f in rest):
             return {}
-        return {f"{lead}_en": str(_("Give the English title as well, or no English texts."))}
+        label = self._meta.get_field(f"{lead}_en").verbose_name  # type: ignore[attr-defined]
+        message = _("Fill in “%(field)s” as well, or leave the English texts empty.")
+        return {f"{lead}_en": str(message) % {"field": label}}
 
     def clean(self) -> None:
         super().clean()  # type: ignore[misc]
