@@ -123,7 +123,9 @@ def test_etag_differs_by_language(client: Any, apps: dict[str, Any]) -> None:
     assert german["ETag"] != english["ETag"]
     assert german.json()["results"] == english.json()["results"]
     assert "Accept-Language" in english["Vary"]
-    stale = get(client, apps, "places", HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=german["ETag"])
+    stale = get(
+        client, apps, "places", HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=german["ETag"]
+    )
     assert stale.status_code == 200 and stale["Content-Language"] == "en"
     same = get(client, apps, "places?lang=en", HTTP_IF_NONE_MATCH=english["ETag"])
     assert same.status_code == 304

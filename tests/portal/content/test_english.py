@@ -69,9 +69,10 @@ def test_pages_in_english_with_german_fallback(people: People, client: Client) -
     assert "<h1>Klimamessnetz komplett</h1>" in german and "Climate" not in german
     # The language cookie chooses English too.
     client.cookies["dos_language"] = "en"
-    assert "<h1>Climate network complete</h1>" in client.get(
-        "/dortmund/aktuelles/klimamessnetz-komplett/"
-    ).content.decode()
+    assert (
+        "<h1>Climate network complete</h1>"
+        in client.get("/dortmund/aktuelles/klimamessnetz-komplett/").content.decode()
+    )
 
 
 def test_feed_in_english(people: People, client: Client) -> None:
