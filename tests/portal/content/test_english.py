@@ -121,3 +121,27 @@ def test_editor_writes_the_english_version_in_the_back_office(
     assert "Titel (Englisch)" in refused.content.decode()
     post.refresh_from_db()
     assert post.teaser_en == "Short"
+
+
+def test_gdpr_export_and_erasure_are_unchanged_by_english_versions(people: People) -> None:
+    from dos.portal.accounts.privacy import collect_exports, erase_everywhere
+
+    post = actions.post_create(
+        people.editor,
+        kind="blog",
+        title="Mein Beitrag",
+        teaser="T",
+        city=people.dortmund,
+        title_en="My post",
+        teaser_en="T",
+    )
+    exported = collect_exports(people.editor)["content"]["posts_written"]
+    assert exported == [
+        {"kind": "blog", "title": "Mein Beitrag", "url": post.get_absolute_url(), "status": "draft"}
+    ]
+    erase_everywhere(people.editor)
+    stored = Post.objects.get(pk=post.pk)
+    assert stored.created_by is None and (stored.title, stored.title_en) == (
+        "Mein Beitrag",
+        "My post",
+    )

@@ -136,3 +136,23 @@ def test_region_admin_edits_an_action_field_in_english(client: Any) -> None:
     assert response.status_code == 302, response.content.decode()[:3000]
     field.refresh_from_db()
     assert (field.name_en, field.description_en) == ("Energy and Environment", "Climate.")
+
+
+def test_english_versions_travel_with_the_json_and_csv_transfer(bilingual: Any) -> None:
+    from dos.portal.strategy import transfer
+
+    field, english, _german = bilingual
+    data = transfer.export_data()
+    csv_text = transfer.export_csv()
+    assert "Climate network" in csv_text and "Stations measure heat." in csv_text
+    Project.objects.filter(pk=english.pk).update(title_en="", summary_en="", description_en="")
+    ActionField.objects.filter(pk=field.pk).update(name_en="", description_en="")
+    transfer.import_data(data)
+    english.refresh_from_db()
+    field.refresh_from_db()
+    assert (english.title_en, english.summary_en) == ("Climate network", "Stations measure heat.")
+    assert (field.name_en, field.description_en) == ("Data and Platforms", "Data connect.")
+    Project.objects.filter(pk=english.pk).update(title_en="")
+    transfer.import_csv(csv_text)
+    english.refresh_from_db()
+    assert english.title_en == "Climate network"
