@@ -90,7 +90,8 @@ class Localized:
     def lang_attr(self) -> str:
         """`` lang="de"`` on an English page showing German texts (WCAG 3.1.2), else ``""``."""
         if is_english(get_language()) and not self._obj.has_english:
-            return mark_safe(' lang="de"')
+            marked: str = mark_safe(' lang="de"')  # a constant, safe to mark
+            return marked
         return ""
 
     def __getitem__(self, name: str) -> Any:
