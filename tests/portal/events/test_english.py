@@ -70,6 +70,7 @@ def test_event_and_venue_pages_in_english(client: Client) -> None:
     assert "Lötabend" not in html
     listing = client.get("/dortmund/veranstaltungen/", **EN).content.decode()
     assert "Soldering evening" in listing and "We solder." in listing
+    assert ">City lab</option>" in listing  # the venue filter
     assert f'<h3 lang="de"><a href="{german_only.get_absolute_url()}">Nur deutsch</a>' in listing
     venue = client.get(event.venue.get_absolute_url(), **EN).content.decode()
     assert "<h1>City lab</h1>" in venue and "A place to tinker." in venue

@@ -57,8 +57,8 @@ class EventFilterForm(forms.Form):
         else:
             self.fields["venue"].queryset = Venue.objects.select_related("city")
         # Choices in the page's language (English names where the editors gave them).
-        for name, text in (("venue", "name"), ("action_field", "name")):
-            self.fields[name].label_from_instance = lambda obj, text=text: obj.text(text)
+        for name in ("venue", "action_field"):
+            self.fields[name].label_from_instance = lambda obj: obj.text("name")
 
     def filter(self, events: QuerySet[Event]) -> QuerySet[Event]:
         """``events`` narrowed by the valid filters (invalid ones are ignored)."""
