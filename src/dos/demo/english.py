@@ -8,6 +8,32 @@ loaders there merge these texts in. No personal names.
 
 from __future__ import annotations
 
+#: The strategy's title, vision and guidelines (:mod:`dos.demo.strategy_data`).
+STRATEGY: dict[str, str] = {
+    "title_en": "DOS 2030 – Digital Operating System Dortmund Schwerte",
+    "vision_en": (
+        "We are smart cities only together.\n\n"
+        "We are smart when all actors and technologies are connected through an intelligent "
+        "process.\n\n"
+        "We are smart so that we offer our citizens the best service, guarantee a high "
+        "quality of life and environment and strengthen Dortmund and Schwerte as places to "
+        "do business.\n\n"
+        "We are close to citizens and social, sustainable, transparent, liveable and resilient."
+    ),
+    "guidelines_en": "\n".join(
+        [
+            "- Close to citizens and social: people are at the centre.",
+            "- Sustainable: digitalisation is not an end in itself but serves the common good.",
+            "- Transparent: data, decisions and progress can be followed in public.",
+            "- Liveable: improving the quality of life and environment in both cities.",
+            "- Resilient: secure infrastructure and precautions against extreme weather.",
+        ]
+    ),
+}
+
+#: slug of a series' first event → English name of the series
+SERIES: dict[str, str] = {"offener-laborabend-projektor": "Open lab evenings at the Projektor"}
+
 # code → (name, description) of all 12 action fields
 ACTION_FIELDS: dict[str, tuple[str, str]] = {
     "DP": (

@@ -268,7 +268,12 @@ def load(say: Any) -> None:
         if not created:
             say(f"series {data['title']}: exists")
             continue
-        series = EventSeries(title=data["title"], frequency=data["frequency"], count=data["count"])
+        series = EventSeries(
+            title=data["title"],
+            title_en=english.SERIES.get(data["slug"], ""),
+            frequency=data["frequency"],
+            count=data["count"],
+        )
         dates = series_generate(SYSTEM, first, series)
         for event in dates[:2]:
             _register(event, data.get("people", []))

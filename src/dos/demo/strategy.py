@@ -256,6 +256,8 @@ def load(say: Any) -> None:
     strategy.title = data.TITLE
     strategy.vision = data.VISION
     strategy.guidelines = data.GUIDELINES
+    for name, value in english.STRATEGY.items():
+        setattr(strategy, name, value)
     strategy.start_year, strategy.end_year = 2020, 2027
     strategy.save()
     fields = {}

@@ -86,6 +86,10 @@ def test_series_dates_get_the_english_texts() -> None:
     series = EventSeries(title="Lötabende", frequency="weekly", count=3)
     dates = actions.series_generate(SYSTEM, first, series)
     assert [e.title_en for e in dates] == ["Soldering evening"] * 3
+    series.title_en = "Soldering evenings"
+    series.save()
+    html = Client().get(dates[1].get_absolute_url(), **EN).content.decode()
+    assert "Part of the series “Soldering evenings”" in html
     assert {e.description_en for e in dates} == {"<p>With tools.</p>"}
 
 

@@ -156,3 +156,25 @@ def test_english_versions_travel_with_the_json_and_csv_transfer(bilingual: Any) 
     transfer.import_csv(csv_text)
     english.refresh_from_db()
     assert english.title_en == "Climate network"
+
+
+def test_strategy_texts_in_english(client: Any) -> None:
+    admin = user_with_role(REGION_ADMIN, None)
+    actions.strategy_update(
+        admin,
+        title="Strategie 2030",
+        vision="Gemeinsam smart.",
+        guidelines="- Bürgernah\n- Nachhaltig",
+        title_en="Strategy 2030",
+        vision_en="Smart together.",
+        guidelines_en="- Close to citizens\n- Sustainable",
+    )
+    overview = client.get("/strategie/", **EN).content.decode()
+    assert "<h1>Strategy 2030</h1>" in overview and "Smart together." in overview
+    assert "<li>Close to citizens</li>" in overview and "Bürgernah" not in overview
+    home = client.get("/", **EN).content.decode()
+    assert "Smart together." in home and "Strategy 2030" in home
+    german = client.get("/strategie/").content.decode()
+    assert "<h1>Strategie 2030</h1>" in german and "<li>Bürgernah</li>" in german
+    pdf = client.get("/strategie/strategie.pdf", **EN)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -103,7 +103,7 @@ class EventSeriesForm(forms.ModelForm):
 
     class Meta:
         model = EventSeries
-        fields = ["title", "frequency", "interval", "count", "until"]
+        fields = ["title", "title_en", "frequency", "interval", "count", "until"]
 
 
 @admin.register(EventSeries)

@@ -61,15 +61,18 @@ class Venue(EnglishVersion, models.Model):
         return f"/{self.city.slug}/veranstaltungen/orte/{self.slug}/"
 
 
-class EventSeries(models.Model):
+class EventSeries(EnglishVersion, models.Model):
     """A recurrence rule (weekly or monthly, with a count or an end date) whose occurrences
     are generated as ordinary events copied from the series' first event."""
+
+    english_fields = ("title",)
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("weekly")
         MONTHLY = "monthly", _("monthly")
 
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
     interval = models.PositiveSmallIntegerField(
         _("interval"),
@@ -93,6 +96,7 @@ class EventSeries(models.Model):
         return self.title
 
     def clean(self) -> None:
+        super().clean()
         if (self.count is None) == (self.until is None):
             raise ValidationError(
                 _("Give either the number of dates or the last date of the series.")

@@ -83,7 +83,18 @@ KPI_FIELDS = frozenset(
         "position",
     }
 )
-STRATEGY_FIELDS = frozenset({"title", "vision", "guidelines", "start_year", "end_year"})
+STRATEGY_FIELDS = frozenset(
+    {
+        "title",
+        "vision",
+        "guidelines",
+        "title_en",
+        "vision_en",
+        "guidelines_en",
+        "start_year",
+        "end_year",
+    }
+)
 SYSTEM_ACTOR = SYSTEM
 """The actor of imports and other platform jobs."""
 ACTION_FIELD_FIELDS = frozenset(

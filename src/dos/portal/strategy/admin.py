@@ -236,7 +236,10 @@ class EvaluationAdmin(HistoryMixin, CityScopedAdmin):
 @admin.register(Strategy)
 class StrategyAdmin(RegionLevelAdmin):
     list_display = ["title", "start_year", "end_year", "updated_at"]
-    exclude = ["region"]
+    fieldsets = [
+        (None, {"fields": ["title", "vision", "guidelines", "start_year", "end_year"]}),
+        (ENGLISH_SECTION, {"fields": ["title_en", "vision_en", "guidelines_en"]}),
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -203,7 +203,7 @@ def project_pdf(slug: str) -> bytes:
 def strategy_pdf() -> bytes:
     """The complete strategy: vision, guidelines, action fields and every project's state."""
     strategy = Strategy.objects.order_by("pk").first()
-    title = strategy.title if strategy else _("Strategy")
+    title = strategy.text("title") if strategy else _("Strategy")
     pdf = Document(title)
     pdf.add_page()
     pdf.heading(title, 22)
@@ -214,7 +214,7 @@ def strategy_pdf() -> bytes:
             11,
         )
         pdf.heading(_("Vision"))
-        for part in strategy.vision.split("\n\n"):
+        for part in strategy.text("vision").split("\n\n"):
             pdf.paragraph(part.strip(), 11)
         if strategy.guideline_list:
             pdf.heading(_("Guidelines"))
