@@ -1,7 +1,8 @@
 """Browser test fixtures: the whole DOS ASGI app on a live port, and headless Chromium.
 
 - ``live_url``: base URL of a uvicorn server running :func:`dos.asgi.create_app` in a thread
-  of the test process (session-scoped); it uses the test database, so data a test creates
+  of the test process (session-scoped; on a free port, or on ``DOS_TEST_LIVE_PORT`` plus the
+  xdist worker number); it uses the test database, so data a test creates
   with the ORM or actions is what the browser sees. Tests using it need ``transactional_db``
   (requesting ``live_url`` pulls it in).
 - ``page``: a fresh Playwright page (German locale) in Debian's Chromium.
@@ -38,6 +39,12 @@ CHROMIUM_ARGS = [
 
 
 def _free_port() -> int:
+    """A free port; with ``DOS_TEST_LIVE_PORT`` set, that port plus the xdist worker number
+    (for runs that must keep to a given port range)."""
+    base = os.environ.get("DOS_TEST_LIVE_PORT")
+    if base:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+        return int(base) + int(worker or 0)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -301,6 +301,7 @@ def _date(value: str | None) -> datetime:
 
 def load(say: Any) -> None:
     """Create or update the demo posts and the "about the strategy" page."""
+    from dos.demo import english
     from dos.portal.accounts.permissions import SYSTEM
     from dos.portal.content import actions, search
     from dos.portal.content.models import Page, Post
@@ -313,6 +314,7 @@ def load(say: Any) -> None:
     for data in POSTS:
         post = Post.objects.filter(kind=data["kind"], slug=data["slug"]).first()
         values = {"title": data["title"], "teaser": data["teaser"], "body": data["body"]}
+        values.update(english.POSTS.get(data["slug"], {}))
         links = {
             "tags": data["tags"],
             "action_fields": [fields[c] for c in data["fields"] if c in fields],

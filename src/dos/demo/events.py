@@ -187,6 +187,7 @@ def _at(day: date, hour: int) -> datetime:
 
 def _event(data: dict[str, Any], starts: datetime) -> tuple[Any, bool]:
     """The event of ``data`` (created, published, with action fields) and whether it is new."""
+    from dos.demo import english
     from dos.portal.accounts.permissions import SYSTEM
     from dos.portal.events.actions import event_save
     from dos.portal.events.models import Event, Venue
@@ -195,6 +196,15 @@ def _event(data: dict[str, Any], starts: datetime) -> tuple[Any, bool]:
 
     existing = Event.objects.filter(slug=data["slug"]).first()
     if existing is not None:
+        # English texts reach events of an earlier load (and, for a series, its later dates).
+        texts = english.EVENTS.get(data["slug"], {})
+        for event in (
+            Event.objects.filter(series=existing.series) if existing.series else [existing]
+        ):
+            if texts and not event.title_en:
+                for name, value in texts.items():
+                    setattr(event, name, value)
+                event_save(SYSTEM, event)
         return existing, False
     event = Event(
         slug=data["slug"],
@@ -210,6 +220,7 @@ def _event(data: dict[str, Any], starts: datetime) -> tuple[Any, bool]:
         waiting_list_limit=data["waiting"],
         registration_required=data.get("registration_required", True),
         status=Event.Status.PUBLISHED,
+        **english.EVENTS.get(data["slug"], {}),
     )
     event_save(SYSTEM, event)
     # Links to the strategy, where its demo step has loaded it (matched by name).
@@ -229,6 +240,7 @@ def load(say: Any) -> None:
     """Create the venues and, on the first load, the demo events and registrations."""
     from django.utils import timezone
 
+    from dos.demo import english
     from dos.portal.accounts.permissions import SYSTEM
     from dos.portal.events.actions import series_generate, venue_save
     from dos.portal.events.models import EventSeries, Venue
@@ -236,7 +248,7 @@ def load(say: Any) -> None:
 
     for data in VENUES:
         venue = Venue.objects.filter(slug=data["slug"]).first() or Venue(slug=data["slug"])
-        for key, value in data.items():
+        for key, value in {**data, **english.VENUES.get(data["slug"], {})}.items():
             if key != "city":
                 setattr(venue, key, value)
         venue.city = City.objects.get(slug=data["city"])
@@ -256,7 +268,12 @@ def load(say: Any) -> None:
         if not created:
             say(f"series {data['title']}: exists")
             continue
-        series = EventSeries(title=data["title"], frequency=data["frequency"], count=data["count"])
+        series = EventSeries(
+            title=data["title"],
+            title_en=english.SERIES.get(data["slug"], ""),
+            frequency=data["frequency"],
+            count=data["count"],
+        )
         dates = series_generate(SYSTEM, first, series)
         for event in dates[:2]:
             _register(event, data.get("people", []))

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from dos.demo import english
 from dos.demo import strategy_data as data
 from dos.demo import strategy_projects as facts
 
@@ -93,6 +94,10 @@ def _project_fields(entry: dict[str, Any], rng: random.Random, example: bool) ->
         "funding_amount": funding,
         "contact_email": CONTACTS[key],
         "is_example": example,
+        "title_en": "",
+        "summary_en": "",
+        "description_en": "",
+        **english.PROJECTS.get(entry["code"], {}),
     }
 
 
@@ -251,10 +256,13 @@ def load(say: Any) -> None:
     strategy.title = data.TITLE
     strategy.vision = data.VISION
     strategy.guidelines = data.GUIDELINES
+    for name, value in english.STRATEGY.items():
+        setattr(strategy, name, value)
     strategy.start_year, strategy.end_year = 2020, 2027
     strategy.save()
     fields = {}
     for position, (code, slug, name, colour, icon, description) in enumerate(data.ACTION_FIELDS):
+        name_en, description_en = english.ACTION_FIELDS.get(code, ("", ""))
         fields[code], _c = ActionField.objects.update_or_create(
             code=code,
             defaults={
@@ -263,6 +271,8 @@ def load(say: Any) -> None:
                 "colour": colour,
                 "icon": icon,
                 "description": description,
+                "name_en": name_en,
+                "description_en": description_en,
                 "position": position,
             },
         )

@@ -53,3 +53,40 @@ def test_staff_handle_reports_and_app(live_url: str, page: Any, axe_violations: 
     assert page.get_by_role("heading", level=1).inner_text() == "Stadt-App"
     assert page.get_by_role("link", name="Terminbuchung").count() >= 1
     assert axe_violations(page) == []
+
+
+def test_module_registry_and_service_pages_are_accessible(
+    live_url: str, page: Any, axe_violations: Any
+) -> None:
+    """The city admin's pages of the module registry (app, module, edit, release, adopt, new
+    module) and of the Open311 services (list, new, edit) pass axe-core, in German and
+    English."""
+    from dos.demo import cityapp
+
+    dortmund()
+    schwerte()
+    cityapp.load(lambda _msg: None)
+    admin = user_with_role(CITY_ADMIN, dortmund())
+    log_in(page, live_url, admin.email, "/dortmund/app/")
+    pages = {
+        "/dortmund/app/": "Stadt-App",
+        "/dortmund/app/module/appointments/": "Terminbuchung",
+        "/dortmund/app/module/appointments/bearbeiten/": None,
+        "/dortmund/app/module/appointments/neue-version/": None,
+        "/dortmund/app/module/appointments/uebernehmen/": None,
+        "/dortmund/app/neues-modul/": None,
+        "/dortmund/meldungen/dienste/": None,
+        "/dortmund/meldungen/dienste/neu/": None,
+        "/dortmund/meldungen/dienste/pothole/": None,
+    }
+    for path, heading in pages.items():
+        response = page.goto(live_url + path)
+        assert response is not None and response.status == 200, path
+        if heading:
+            assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert axe_violations(page) == [], path
+    page.context.add_cookies([{"name": "dos_language", "value": "en", "url": live_url}])
+    for path in ("/dortmund/app/", "/dortmund/meldungen/dienste/", "/dortmund/app/neues-modul/"):
+        page.goto(live_url + path)
+        assert page.locator("html").get_attribute("lang") == "en", path
+        assert axe_violations(page) == [], path

@@ -36,3 +36,44 @@ def test_demo_is_complete_and_idempotent(settings: Any) -> None:
     }
     assert Adoption.objects.filter(city__slug="schwerte").count() == 5
     assert Adoption.objects.filter(city__slug="dortmund").count() == 7
+
+
+def test_demo_speaks_english_in_part(client: Any, settings: Any, monkeypatch: Any) -> None:
+    """The English app gets English news, events, places and projects where the demo has
+    them, and German texts (marked ``de``) for the rest. (The live KPIs, which need the
+    broker's store, are left out here.)"""
+    from dos.demo import content, events, strategy
+    from dos.portal.accounts.permissions import SYSTEM
+    from dos.portal.cityapp import actions
+    from dos.portal.strategy.models import ActionField
+    from dos.portal.tenancy.models import City
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setattr(strategy, "_refresh_live_kpis", lambda *_args: None)
+    for step in (region, strategy, content, events, cityapp):
+        step.load(lambda _msg: None)
+    assert ActionField.objects.count() == 12
+    assert not ActionField.objects.filter(name_en="").exists()
+    _key, raw = actions.client_key_create(
+        SYSTEM, City.objects.get(slug="dortmund"), label="test", rate_limit=1000
+    )
+
+    def languages(endpoint: str, title: str = "title") -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {"en": set(), "de": set()}
+        url = f"/api/app/v1/dortmund/{endpoint}?lang=en&page_size=100"
+        for item in client.get(url, HTTP_X_API_KEY=raw).json()["results"]:
+            found[item["language"]].add(item[title])
+        return found
+
+    news = languages("news")
+    assert (
+        "DOS 2030 strategy adopted" in news["en"]
+        and "Dortmund-App wächst auf 17 Module" in news["de"]
+    )
+    upcoming = languages("events")
+    assert "Workshop: using the city's open data" in upcoming["en"]
+    assert "Open lab evening at the Projektor" in upcoming["en"]
+    places = languages("places", "name")
+    assert places["en"] == {"Citizen Science Lab “Projektor”"}
+    projects = languages("projects")
+    assert "Open Data Portal" in projects["en"] and "Smarte Schulen" in projects["de"]

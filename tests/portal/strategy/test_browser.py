@@ -62,3 +62,17 @@ def test_browse_filter_and_open_a_project(live_url, page, axe_violations) -> Non
     page.goto(live_url + "/")
     assert page.get_by_role("heading", name="Handlungsfelder").is_visible()
     assert axe_violations(page) == []
+
+    # In English: the demo's English action fields and projects, German ones marked lang="de".
+    page.context.add_cookies([{"name": "dos_language", "value": "en", "url": live_url}])
+    page.goto(live_url + "/strategie/handlungsfelder/daten-und-plattformen/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Data and Platforms"
+    assert page.get_by_role("link", name="Open Data Portal").is_visible()
+    assert page.locator('h3[lang="de"]').count() >= 1  # projects without an English version
+    assert axe_violations(page) == []
+    page.goto(live_url + "/strategie/projekte/open-data-portal/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Open Data Portal"
+    assert axe_violations(page) == []
+    page.goto(live_url + "/strategie/fahrplan/")
+    assert page.get_by_text("DP – Data and Platforms").first.is_visible()
+    assert axe_violations(page) == []

@@ -191,6 +191,26 @@ async def test_languages_are_kept_apart(cache, project) -> None:
     assert german_again.headers["x-cache"] == "hit" and '<html lang="de">' in german_again.text
 
 
+async def test_english_texts_are_kept_per_language(cache, project) -> None:
+    """A project's English title is kept for English visitors only; writing it renews the
+    English and the German page."""
+    await orm(actions.project_update, SYSTEM, project, title_en="Climate network")
+    english_headers = {"Accept-Language": "en"}
+    async with client(cache) as c:
+        german = await c.get(PAGE)
+        english = await c.get(PAGE, headers=english_headers)
+        english_again = await c.get(PAGE, headers=english_headers)
+        german_again = await c.get(PAGE)
+        await orm(actions.project_update, SYSTEM, project, title_en="City climate network")
+        renewed = await c.get(PAGE, headers=english_headers)
+    assert "<h1>Klimamessnetz</h1>" in german.text and "Climate network" not in german.text
+    assert "<h1>Climate network</h1>" in english.text
+    assert english_again.headers["x-cache"] == german_again.headers["x-cache"] == "hit"
+    assert "<h1>Climate network</h1>" in english_again.text
+    assert "<h1>Klimamessnetz</h1>" in german_again.text
+    assert renewed.headers["x-cache"] == "miss" and "<h1>City climate network</h1>" in renewed.text
+
+
 async def test_only_marked_pages_are_kept(cache, project) -> None:
     async with client(cache) as c:
         for _ in range(2):

@@ -23,7 +23,19 @@ from dos.portal.content.sanitize import clean_html
 from dos.portal.content.uploads import check_document, process_image
 from dos.portal.tenancy.models import City
 
-POST_FIELDS = ("title", "slug", "teaser", "body", "city", "published_at")
+POST_FIELDS = (
+    "title",
+    "slug",
+    "teaser",
+    "body",
+    "title_en",
+    "teaser_en",
+    "body_en",
+    "city",
+    "published_at",
+)
+#: Rich-text fields, cleaned with :func:`clean_html` whenever they are written.
+HTML_FIELDS = frozenset({"body", "body_en"})
 Status = Post.Status
 
 
@@ -74,12 +86,15 @@ def post_create(
     city: City | None = None,
     slug: str | None = None,
     published_at: datetime | None = None,
+    title_en: str = "",
+    teaser_en: str = "",
+    body_en: str = "",
     **links: Any,
 ) -> Post:
     """Write a new post as a draft (``content.add_post`` for its city or the region).
 
-    ``published_at`` is a wished publication time for the reviewer; ``links`` may hold
-    ``tags`` (names), ``action_fields`` and ``projects``.
+    ``published_at`` is a wished publication time for the reviewer; ``*_en`` are the optional
+    English texts; ``links`` may hold ``tags`` (names), ``action_fields`` and ``projects``.
     """
     post = Post(
         kind=kind,
@@ -87,6 +102,9 @@ def post_create(
         title=title,
         teaser=teaser,
         body=clean_html(body),
+        title_en=title_en,
+        teaser_en=teaser_en,
+        body_en=clean_html(body_en),
         published_at=published_at,
     )
     require(actor, "content.add_post", post)
@@ -116,7 +134,7 @@ def post_update(actor: Any, post: Post, **fields: Any) -> Post:
     if unknown:
         raise TypeError(f"unknown post fields: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
-        setattr(post, name, clean_html(value) if name == "body" else value)
+        setattr(post, name, clean_html(value) if name in HTML_FIELDS else value)
     if "city" in fields:
         require(actor, "content.change_post", post)
     if "slug" in fields:

@@ -15,6 +15,10 @@ from dos.portal.accounts.admin_scoping import CityScopedAdmin
 from dos.portal.content import actions
 from dos.portal.content.forms import DocumentForm, PageForm, PostForm, PostImageForm
 from dos.portal.content.models import Document, Page, Post, PostImage, Tag
+from dos.portal.web.translated import ENGLISH_SECTION
+
+#: The English texts of a post, edited under "English (optional)".
+ENGLISH = ("title_en", "teaser_en", "body_en")
 
 
 def _each(
@@ -74,6 +78,11 @@ class PostAdmin(CityScopedAdmin):
     actions = [submit, publish, reject, unpublish]
     inlines = [PostImageInline]
     filter_horizontal = ["action_fields", "projects"]
+    fieldsets = [
+        (None, {"fields": ["kind", "city", "title", "slug", "teaser", "body", "published_at"]}),
+        (ENGLISH_SECTION, {"fields": list(ENGLISH)}),
+        (_("Links"), {"fields": ["tag_names", "action_fields", "projects"]}),
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The kind is part of the address; it stays as created.
@@ -82,6 +91,7 @@ class PostAdmin(CityScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
         names = ("title", "teaser", "body", "city", "published_at")
         data = {name: form.cleaned_data.get(name) for name in names}
+        data.update({name: form.cleaned_data.get(name) or "" for name in ENGLISH})
         links = {
             "tags": form.cleaned_data.get("tag_names", []),
             "action_fields": form.cleaned_data.get("action_fields", []),
@@ -154,6 +164,11 @@ class PageAdmin(CityScopedAdmin):
     form = PageForm
     list_display = ["title", "slug", "city", "navigation", "is_published", "updated_at"]
     list_filter = ["city", "navigation", "is_published"]
+    fieldsets = [
+        (None, {"fields": ["city", "slug", "title", "body"]}),
+        (ENGLISH_SECTION, {"fields": ["title_en", "body_en"]}),
+        (None, {"fields": ["navigation", "navigation_order", "is_published"]}),
+    ]
 
     def save_model(self, request: HttpRequest, obj: Page, form: Any, change: bool) -> None:
         data = dict(form.cleaned_data)

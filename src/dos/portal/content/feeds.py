@@ -76,10 +76,10 @@ class PostFeed(Feed):  # type: ignore[type-arg]
         return posts[:FEED_SIZE]
 
     def item_title(self, item: Post) -> str:
-        return item.title
+        return item.text("title")
 
     def item_description(self, item: Post) -> str:
-        return item.teaser
+        return item.text("teaser")
 
     def item_link(self, item: Post) -> str:
         return item.get_absolute_url()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dos.portal.tenancy.models import City
+from dos.portal.web.translated import EnglishVersion
 
 
 class Tag(models.Model):
@@ -40,12 +41,15 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(models.Q(city=city) | models.Q(city__isnull=True))
 
 
-class Post(models.Model):
+class Post(EnglishVersion, models.Model):
     """A news item or blog post of one city or of the whole region (``city`` empty).
 
     Workflow: draft → in review → published. A published post with ``published_at`` in the
     future is scheduled: it stays invisible (lists, detail, feeds, search) until that time.
+    Title, teaser and text may have an English version (``*_en``, see :class:`EnglishVersion`).
     """
+
+    english_fields = ("title", "teaser", "body")
 
     class Kind(models.TextChoices):
         NEWS = "news", _("News")
@@ -71,6 +75,11 @@ class Post(models.Model):
     teaser = models.TextField(_("teaser"), max_length=600)
     body = models.TextField(
         _("text"), blank=True, help_text=_("Rich text; unsafe markup is removed.")
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    teaser_en = models.TextField(_("teaser (English)"), max_length=600, blank=True)
+    body_en = models.TextField(
+        _("text (English)"), blank=True, help_text=_("Rich text; unsafe markup is removed.")
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="posts")
     action_fields = models.ManyToManyField(

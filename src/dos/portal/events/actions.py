@@ -69,7 +69,7 @@ def venue_save(actor: Any, venue: Venue) -> Venue:
 def event_save(actor: Any, event: Event) -> Event:
     """Create or change an event (``events.add_event`` / ``events.change_event``).
 
-    The description is sanitised. Raising the capacity gives the new seats to the waiting
+    The description (German and English) is sanitised. Raising the capacity gives the new seats to the waiting
     list at once (each promoted person gets a mail).
     """
     if event.pk:
@@ -77,6 +77,7 @@ def event_save(actor: Any, event: Event) -> Event:
         require(actor, "events.change_event", stored)  # may not move it out of a foreign city
     require(actor, "events.change_event" if event.pk else "events.add_event", event)
     event.description = sanitise(event.description)
+    event.description_en = sanitise(event.description_en)
     event.full_clean()
     event.save()
     if event.pk:
@@ -136,6 +137,9 @@ def series_generate(actor: Any, first: Event, series: EventSeries) -> list[Event
             "title",
             "summary",
             "description",
+            "title_en",
+            "summary_en",
+            "description_en",
             "venue",
             "online_url",
             "organiser",

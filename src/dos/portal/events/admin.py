@@ -15,6 +15,7 @@ from dos.portal.accounts import permissions
 from dos.portal.accounts.admin_scoping import CityScopedAdmin
 from dos.portal.events import actions
 from dos.portal.events.models import Event, EventSeries, Registration, Venue
+from dos.portal.web.translated import ENGLISH_SECTION
 
 #: Links typed without a scheme are read as https (Django 6's default, without its warning).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -27,6 +28,22 @@ class VenueAdmin(CityScopedAdmin):
     list_filter = ["city"]
     search_fields = ["name", "address"]
     prepopulated_fields = {"slug": ("name",)}
+    fieldsets = [
+        (None, {"fields": ["city", "name", "slug", "description", "address"]}),
+        (_("Location"), {"fields": ["latitude", "longitude", "website"]}),
+        (
+            _("Accessibility"),
+            {
+                "fields": [
+                    "step_free_access",
+                    "accessible_toilet",
+                    "induction_loop",
+                    "accessibility_notes",
+                ]
+            },
+        ),
+        (ENGLISH_SECTION, {"fields": ["name_en", "description_en", "accessibility_notes_en"]}),
+    ]
 
     def save_model(self, request: HttpRequest, obj: Venue, form: Any, change: bool) -> None:
         actions.venue_save(request.user, obj)
@@ -45,6 +62,7 @@ class EventAdmin(CityScopedAdmin):
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "status"]}),
+        (ENGLISH_SECTION, {"fields": ["title_en", "summary_en", "description_en"]}),
         (_("Time and place"), {"fields": ["city", "starts_at", "ends_at", "venue", "online_url"]}),
         (
             _("Registration"),
@@ -85,7 +103,7 @@ class EventSeriesForm(forms.ModelForm):
 
     class Meta:
         model = EventSeries
-        fields = ["title", "frequency", "interval", "count", "until"]
+        fields = ["title", "title_en", "frequency", "interval", "count", "until"]
 
 
 @admin.register(EventSeries)

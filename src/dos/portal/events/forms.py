@@ -56,6 +56,9 @@ class EventFilterForm(forms.Form):
             self.fields["venue"].queryset = Venue.objects.filter(city=city)
         else:
             self.fields["venue"].queryset = Venue.objects.select_related("city")
+        # Choices in the page's language (English names where the editors gave them).
+        for name in ("venue", "action_field"):
+            self.fields[name].label_from_instance = lambda obj: obj.text("name")
 
     def filter(self, events: QuerySet[Event]) -> QuerySet[Event]:
         """``events`` narrowed by the valid filters (invalid ones are ignored)."""

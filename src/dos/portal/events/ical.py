@@ -40,9 +40,11 @@ def _component(event: Event) -> icalendar.Event:
     item.add("created", event.created_at.astimezone(UTC))
     item.add("dtstart", timezone.localtime(event.starts_at, zone))
     item.add("dtend", timezone.localtime(event.ends_at, zone))
-    item.add("summary", event.title)
+    item.add("summary", event.text("title"))
     text = "\n\n".join(
-        part for part in (event.summary, strip_tags(event.description).strip()) if part
+        part
+        for part in (event.text("summary"), strip_tags(event.text("description")).strip())
+        if part
     )
     if text:
         item.add("description", text)
@@ -50,12 +52,12 @@ def _component(event: Event) -> icalendar.Event:
     item.add("url", url)
     if event.venue_id:
         venue = event.venue
-        item.add("location", f"{venue.name}, {venue.address}")
+        item.add("location", f"{venue.text('name')}, {venue.address}")
         item.add("geo", (venue.latitude, venue.longitude))
     elif event.online_url:
         # With registration the link is for confirmed attendees only (no uninvited guests).
         item.add("location", event.online_url if not event.registration_required else "Online")
-    categories = [field.name for field in event.action_fields.all()]
+    categories = [field.text("name") for field in event.action_fields.all()]
     if categories:
         item.add("categories", categories)
     item.add("status", "CONFIRMED")

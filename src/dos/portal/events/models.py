@@ -12,14 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from dos.portal.strategy.models import ActionField, Project
 from dos.portal.tenancy.models import City
+from dos.portal.web.translated import EnglishVersion
 
 
-class Venue(models.Model):
+class Venue(EnglishVersion, models.Model):
     """A place where events happen, e.g. the Citizen Science Lab “Projektor” in Dortmund.
 
     The accessibility fields are yes/no/unknown (``None`` = not checked yet), so the page never
-    claims step-free access nobody has verified.
+    claims step-free access nobody has verified. Name, description and accessibility notes
+    may have an English version (``*_en``).
     """
+
+    english_fields = ("name", "description", "accessibility_notes")
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="venues")
     name = models.CharField(_("name"), max_length=200)
@@ -41,6 +45,9 @@ class Venue(models.Model):
         blank=True,
         help_text=_("E.g. entrance, lift, parking for disabled people, quiet room."),
     )
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    accessibility_notes_en = models.TextField(_("accessibility notes (English)"), blank=True)
 
     class Meta:
         ordering = ["city__position", "name"]
@@ -54,15 +61,18 @@ class Venue(models.Model):
         return f"/{self.city.slug}/veranstaltungen/orte/{self.slug}/"
 
 
-class EventSeries(models.Model):
+class EventSeries(EnglishVersion, models.Model):
     """A recurrence rule (weekly or monthly, with a count or an end date) whose occurrences
     are generated as ordinary events copied from the series' first event."""
+
+    english_fields = ("title",)
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("weekly")
         MONTHLY = "monthly", _("monthly")
 
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
     interval = models.PositiveSmallIntegerField(
         _("interval"),
@@ -86,6 +96,7 @@ class EventSeries(models.Model):
         return self.title
 
     def clean(self) -> None:
+        super().clean()
         if (self.count is None) == (self.until is None):
             raise ValidationError(
                 _("Give either the number of dates or the last date of the series.")
@@ -105,12 +116,15 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.published().filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
 
 
-class Event(models.Model):
+class Event(EnglishVersion, models.Model):
     """An event at a venue or online, of one city or (without a city) of the whole region.
 
     ``organiser`` names a department or role (“Smart City Office Dortmund”), never a person.
     ``capacity`` empty means unlimited; ``waiting_list_limit`` 0 means no waiting list.
+    Title, summary and description may have an English version (``*_en``).
     """
+
+    english_fields = ("title", "summary", "description")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -129,6 +143,13 @@ class Event(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(
         _("description"), blank=True, help_text=_("Simple HTML; scripts and images are removed.")
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
+    description_en = models.TextField(
+        _("description (English)"),
+        blank=True,
+        help_text=_("Simple HTML; scripts and images are removed."),
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -195,7 +216,7 @@ class Event(models.Model):
         return f"/veranstaltungen/{self.slug}/"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = self.english_errors()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("The end must be after the start.")
         if not self.venue_id and not self.online_url:

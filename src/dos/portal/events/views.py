@@ -233,7 +233,7 @@ def _feed_events(events: QuerySet[Event]) -> QuerySet[Event]:
 @require_safe
 def event_ics(request: HttpRequest, slug: str, city: str | None = None) -> HttpResponse:
     event = _event(request, slug)
-    return _ics(ical.calendar([event], name=event.title), f"{event.slug}.ics")
+    return _ics(ical.calendar([event], name=event.text("title")), f"{event.slug}.ics")
 
 
 @require_safe
@@ -251,7 +251,7 @@ def feed(request: HttpRequest, city: str | None = None) -> HttpResponse:
 def venue_feed(request: HttpRequest, city: str, slug: str) -> HttpResponse:
     venue = get_object_or_404(Venue, slug=slug, city__slug=city)
     events = _feed_events(Event.objects.filter(venue=venue))
-    name = _("Events at %(venue)s") % {"venue": venue.name}
+    name = _("Events at %(venue)s") % {"venue": venue.text("name")}
     return _ics(ical.calendar(events, name=name), f"{venue.slug}.ics")
 
 
@@ -259,5 +259,5 @@ def venue_feed(request: HttpRequest, city: str, slug: str) -> HttpResponse:
 def action_field_feed(request: HttpRequest, slug: str) -> HttpResponse:
     field = get_object_or_404(ActionField, slug=slug)
     events = _feed_events(Event.objects.filter(action_fields=field))
-    name = _("Events: %(field)s") % {"field": field.name}
+    name = _("Events: %(field)s") % {"field": field.text("name")}
     return _ics(ical.calendar(events, name=name), f"{field.slug}.ics")

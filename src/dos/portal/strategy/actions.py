@@ -42,6 +42,9 @@ PROJECT_FIELDS = frozenset(
         "title",
         "summary",
         "description",
+        "title_en",
+        "summary_en",
+        "description_en",
         "lead_department",
         "partners",
         "phase",
@@ -80,11 +83,32 @@ KPI_FIELDS = frozenset(
         "position",
     }
 )
-STRATEGY_FIELDS = frozenset({"title", "vision", "guidelines", "start_year", "end_year"})
+STRATEGY_FIELDS = frozenset(
+    {
+        "title",
+        "vision",
+        "guidelines",
+        "title_en",
+        "vision_en",
+        "guidelines_en",
+        "start_year",
+        "end_year",
+    }
+)
 SYSTEM_ACTOR = SYSTEM
 """The actor of imports and other platform jobs."""
 ACTION_FIELD_FIELDS = frozenset(
-    {"code", "slug", "name", "description", "colour", "icon", "position"}
+    {
+        "code",
+        "slug",
+        "name",
+        "description",
+        "name_en",
+        "description_en",
+        "colour",
+        "icon",
+        "position",
+    }
 )
 
 

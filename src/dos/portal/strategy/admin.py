@@ -33,6 +33,7 @@ from dos.portal.strategy.models import (
     ProjectLink,
     Strategy,
 )
+from dos.portal.web.translated import ENGLISH_SECTION
 
 
 class HistoryMixin:
@@ -152,6 +153,7 @@ class ProjectAdmin(HistoryMixin, CityScopedAdmin):
     inlines = [MilestoneInline, KpiInline, LinkInline, ImageInline]
     fieldsets = [
         (None, {"fields": ["code", "slug", "title", "summary", "description", "is_example"]}),
+        (ENGLISH_SECTION, {"fields": ["title_en", "summary_en", "description_en"]}),
         (_("Assignment"), {"fields": ["action_fields", "cities", "sdg_goals"]}),
         (
             _("State"),
@@ -234,7 +236,10 @@ class EvaluationAdmin(HistoryMixin, CityScopedAdmin):
 @admin.register(Strategy)
 class StrategyAdmin(RegionLevelAdmin):
     list_display = ["title", "start_year", "end_year", "updated_at"]
-    exclude = ["region"]
+    fieldsets = [
+        (None, {"fields": ["title", "vision", "guidelines", "start_year", "end_year"]}),
+        (ENGLISH_SECTION, {"fields": ["title_en", "vision_en", "guidelines_en"]}),
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -247,6 +252,10 @@ class StrategyAdmin(RegionLevelAdmin):
 class ActionFieldAdmin(RegionLevelAdmin):
     list_display = ["code", "name", "position"]
     prepopulated_fields = {"slug": ("name",)}
+    fieldsets = [
+        (None, {"fields": ["code", "slug", "name", "description", "colour", "icon", "position"]}),
+        (ENGLISH_SECTION, {"fields": ["name_en", "description_en"]}),
+    ]
 
 
 @admin.register(ChangeRecord)

@@ -43,7 +43,7 @@ class ProjectFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [("", _("All"))] + [
-            (f.slug, f"{f.code} – {f.name}") for f in ActionField.objects.all()
+            (f.slug, f"{f.code} – {f.text('name')}") for f in ActionField.objects.all()
         ]
         self.fields["city"].choices = [
             ("", _("All")),

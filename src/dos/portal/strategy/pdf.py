@@ -107,7 +107,10 @@ def _project_facts(project: Project) -> list[tuple[str, str]]:
         formats.date_format(d, "m/Y") if d else "–" for d in (project.start_date, project.end_date)
     )
     rows = [
-        (_("Action fields"), ", ".join(f"{a.code} {a.name}" for a in project.action_fields.all())),
+        (
+            _("Action fields"),
+            ", ".join(f"{a.code} {a.text('name')}" for a in project.action_fields.all()),
+        ),
         (_("Cities"), cities),
         (_("Phase"), str(project.get_phase_display())),
         (_("Status"), str(project.get_status_display())),
@@ -138,12 +141,12 @@ def _steckbrief(pdf: Document, project: Project) -> None:
     pdf.set_font(FONT, "B", 9)
     pdf.set_text_color(90, 90, 90)
     pdf.cell(0, 5, text(project.code), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.heading(project.title, 18)
-    pdf.paragraph(project.summary, 11)
+    pdf.heading(project.text("title"), 18)
+    pdf.paragraph(project.text("summary"), 11)
     pdf.facts(_project_facts(project))
-    if project.description:
+    if project.text("description"):
         pdf.heading(_("Description"), 12)
-        pdf.paragraph(project.description)
+        pdf.paragraph(project.text("description"))
     milestones = list(project.milestones.all())
     if milestones:
         pdf.heading(_("Milestones"), 12)
@@ -191,7 +194,7 @@ def _steckbrief(pdf: Document, project: Project) -> None:
 def project_pdf(slug: str) -> bytes:
     """The Steckbrief of one project as PDF."""
     project = queries.project_detail(slug)
-    pdf = Document(f"{project.code} {project.title}")
+    pdf = Document(f"{project.code} {project.text('title')}")
     pdf.add_page()
     _steckbrief(pdf, project)
     return bytes(pdf.output())
@@ -200,7 +203,7 @@ def project_pdf(slug: str) -> bytes:
 def strategy_pdf() -> bytes:
     """The complete strategy: vision, guidelines, action fields and every project's state."""
     strategy = Strategy.objects.order_by("pk").first()
-    title = strategy.title if strategy else _("Strategy")
+    title = strategy.text("title") if strategy else _("Strategy")
     pdf = Document(title)
     pdf.add_page()
     pdf.heading(title, 22)
@@ -211,7 +214,7 @@ def strategy_pdf() -> bytes:
             11,
         )
         pdf.heading(_("Vision"))
-        for part in strategy.vision.split("\n\n"):
+        for part in strategy.text("vision").split("\n\n"):
             pdf.paragraph(part.strip(), 11)
         if strategy.guideline_list:
             pdf.heading(_("Guidelines"))
@@ -221,17 +224,20 @@ def strategy_pdf() -> bytes:
     pdf.heading(_("Action fields"))
     pdf.grid(
         [_("Action field"), _("Projects"), _("Mean progress")],
-        [[f"{s.field.code} {s.field.name}", str(s.count), f"{s.progress} %"] for s in summaries],
+        [
+            [f"{s.field.code} {s.field.text('name')}", str(s.count), f"{s.progress} %"]
+            for s in summaries
+        ],
         (110, 32, 32),
     )
     grouped = queries.projects_by_field()
     for field in ActionField.objects.all():
         pdf.add_page()
-        pdf.heading(f"{field.code} – {field.name}", 16)
-        pdf.paragraph(field.description)
+        pdf.heading(f"{field.code} – {field.text('name')}", 16)
+        pdf.paragraph(field.text("description"))
         for project in grouped.get(field.pk, []):
-            pdf.heading(f"{project.code} {project.title}", 11)
-            pdf.paragraph(project.summary)
+            pdf.heading(f"{project.code} {project.text('title')}", 11)
+            pdf.paragraph(project.text("summary"))
             pdf.facts(
                 _project_facts(project)[:6]
                 if not project.is_example

@@ -115,7 +115,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         article = render_to_string(
             "strategy/_project_article.html", _project_context(project, today), request=request
         )
-        cached = (f"{project.code} {project.title}", article, project.pk)
+        cached = (f"{project.code} {project.text('title')}", article, project.pk)
         cache.set(key, cached, CACHE_SECONDS)
     title, article, pk = cached
     # What other apps link to the project (ideas, news) depends on the visitor and changes
@@ -189,12 +189,14 @@ def roadmap(request: HttpRequest) -> HttpResponse:
     for field in ActionField.objects.all():
         if not grouped.get(field.pk):
             continue
-        rows.append(charts.RoadmapRow(f"{field.code} – {field.name}", None, None, heading=True))
+        rows.append(
+            charts.RoadmapRow(f"{field.code} – {field.text('name')}", None, None, heading=True)
+        )
         for project in grouped[field.pk]:
             milestones = [(m.planned_date, m.done, m.title) for m in project.milestones.all()]
             rows.append(
                 charts.RoadmapRow(
-                    f"{project.code} {project.title}",
+                    f"{project.code} {project.text('title')}",
                     project.start_date,
                     project.end_date,
                     colour=field.colour,
@@ -223,7 +225,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     data = queries.portfolio()
     by_field = charts.bar_chart(
         _("Projects by action field"),
-        [charts.Bar(f.name, n, f.colour) for f, n, _b in data.by_field],
+        [charts.Bar(f.text("name"), n, f.colour) for f, n, _b in data.by_field],
     )
     by_phase = charts.bar_chart(
         _("Projects by phase"), [charts.Bar(str(label), n) for label, n in data.by_phase]
@@ -235,7 +237,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     )
     budget = charts.bar_chart(
         _("Budget by action field"),
-        [charts.Bar(f.name, b, f.colour) for f, _n, b in data.by_field],
+        [charts.Bar(f.text("name"), b, f.colour) for f, _n, b in data.by_field],
         unit="€",
     )
     comparison = queries.latest_round_comparison()
@@ -244,7 +246,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         score_chart = charts.bar_chart(
             _("Weighted score in %(round)s") % {"round": comparison.round.name},
             [
-                charts.Bar(f"{e.project.code} {e.project.title}", s)
+                charts.Bar(f"{e.project.code} {e.project.text('title')}", s)
                 for e, s, _cells in comparison.rows
                 if s is not None
             ],

@@ -160,7 +160,10 @@ def _page(
         items = [
             item
             for item in items
-            if query in " ".join(str(v) for v in item.values() if isinstance(v, str)).lower()
+            if query
+            in " ".join(
+                v for k, v in item.items() if isinstance(v, str) and k != "language"
+            ).lower()
         ]
     start = (page - 1) * size
     base = f"/api/app/v1/{city.slug}/{endpoint}?page_size={size}&lang={language}"
@@ -168,6 +171,7 @@ def _page(
         "count": len(items),
         "page": page,
         "page_size": size,
+        "language": language,
         "next": f"{base}&page={page + 1}" if start + size < len(items) else None,
         "previous": f"{base}&page={page - 1}" if page > 1 else None,
         "results": items[start : start + size],

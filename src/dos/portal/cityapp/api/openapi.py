@@ -32,7 +32,8 @@ LANG = {
     "name": "lang",
     "in": "query",
     "schema": {"type": "string", "enum": ["de", "en"]},
-    "description": "Answer language (else Accept-Language, else German).",
+    "description": "Answer language (else Accept-Language, else German). Texts without "
+    "an English version fall back to German; each item's language field says which.",
 }
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 OPEN311_ERROR = {
@@ -377,11 +378,17 @@ SCHEMAS: dict[str, Any] = {
     },
     "Page": {
         "type": "object",
-        "required": ["count", "page", "page_size", "results"],
+        "required": ["count", "page", "page_size", "language", "results"],
         "properties": {
             "count": {"type": "integer"},
             "page": {"type": "integer"},
             "page_size": {"type": "integer"},
+            "language": {
+                "enum": ["de", "en"],
+                "description": "The answer language asked for; items of news, events, "
+                "places and projects carry their own language (en, or de where no English "
+                "version exists).",
+            },
             "next": _NSTR,
             "previous": _NSTR,
             "results": {"type": "array", "items": {"type": "object"}},

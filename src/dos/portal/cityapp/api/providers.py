@@ -1,8 +1,10 @@
 """What the content endpoints list: public items of one city (and the region-wide ones) as
 plain dicts. Each provider reads only published content with a fixed number of queries.
 
-Choice labels (phase, status) follow the answer language; texts are served in the language
-they were written in (German), with an English variant where the content app keeps one.
+Choice labels (phase, status) follow the answer language. Texts are served in English when
+English is asked for and the editors wrote an English version (see
+:class:`~dos.portal.web.translated.EnglishVersion`), in German otherwise; each item's
+``language`` says which (ideas are written by citizens and stay in their language).
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ def news(city: City, language: str, request: HttpRequest) -> list[dict[str, Any]
     return [
         {
             "id": post.pk,
-            "title": post.title,
-            "teaser": post.teaser,
+            "title": post.text("title", language),
+            "teaser": post.text("teaser", language),
+            "language": post.text_language(language),
             "published_at": _iso(post.published_at),
             "tags": [t.slug for t in post.tags.all()],
             "region_wide": post.city_id is None,
@@ -86,14 +89,15 @@ def events(city: City, language: str, request: HttpRequest) -> list[dict[str, An
         items.append(
             {
                 "id": event.pk,
-                "title": event.title,
-                "summary": event.summary,
+                "title": event.text("title", language),
+                "summary": event.text("summary", language),
+                "language": event.text_language(language),
                 "starts_at": _iso(timezone.localtime(event.starts_at)),
                 "ends_at": _iso(timezone.localtime(event.ends_at)),
                 "organiser": event.organiser,
                 "venue": {
                     "id": venue.pk,
-                    "name": venue.name,
+                    "name": venue.text("name", language),
                     "address": venue.address,
                     "latitude": venue.latitude,
                     "longitude": venue.longitude,
@@ -118,8 +122,9 @@ def places(city: City, language: str, request: HttpRequest) -> list[dict[str, An
     return [
         {
             "id": venue.pk,
-            "name": venue.name,
-            "description": venue.description,
+            "name": venue.text("name", language),
+            "description": venue.text("description", language),
+            "language": venue.text_language(language),
             "address": venue.address,
             "latitude": venue.latitude,
             "longitude": venue.longitude,
@@ -128,7 +133,7 @@ def places(city: City, language: str, request: HttpRequest) -> list[dict[str, An
                 "step_free_access": venue.step_free_access,
                 "accessible_toilet": venue.accessible_toilet,
                 "induction_loop": venue.induction_loop,
-                "notes": venue.accessibility_notes,
+                "notes": venue.text("accessibility_notes", language),
             },
             "url": _url(venue.get_absolute_url()),
         }
@@ -161,8 +166,9 @@ def projects(city: City, language: str, request: HttpRequest) -> list[dict[str, 
         {
             "id": project.pk,
             "code": project.code,
-            "title": project.title,
-            "summary": project.summary,
+            "title": project.text("title", language),
+            "summary": project.text("summary", language),
+            "language": project.text_language(language),
             "phase": project.phase,
             "phase_label": phases.get(project.phase, project.phase),
             "status": project.status,

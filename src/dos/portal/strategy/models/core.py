@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dos.portal.tenancy.models import City, hex_colour
+from dos.portal.web.translated import EnglishVersion
 
 SDG_NAMES = {
     1: _("No poverty"),
@@ -69,9 +70,12 @@ class SustainableDevelopmentGoal(models.Model):
         return str(SDG_NAMES.get(self.number, ""))
 
 
-class ActionField(models.Model):
+class ActionField(EnglishVersion, models.Model):
     """A field of action (Handlungsfeld) grouping the strategy's projects, e.g. “Daten und
-    Plattformen”. Region-level: only region-wide editors change them."""
+    Plattformen”. Region-level: only region-wide editors change them. Name and description
+    may have an English version (``*_en``)."""
+
+    english_fields = ("name", "description")
 
     code = models.CharField(
         _("code"), max_length=10, unique=True, help_text=_("Short code, e.g. ZM.")
@@ -79,6 +83,8 @@ class ActionField(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     colour = models.CharField(_("colour"), max_length=7, default="#1a5f9e", validators=[hex_colour])
     icon = models.CharField(
         _("icon"), max_length=40, blank=True, help_text=_("Name of an icon, e.g. database.")
@@ -101,12 +107,15 @@ class ActionField(models.Model):
         return None
 
 
-class Project(models.Model):
+class Project(EnglishVersion, models.Model):
     """A project or measure (Maßnahme) of the strategy with its current state.
 
     ``cities`` empty means the project belongs to the whole region; several cities make it a
-    joint project that every one of these cities' editors may maintain.
+    joint project that every one of these cities' editors may maintain. Title, summary and
+    description may have an English version (``*_en``).
     """
+
+    english_fields = ("title", "summary", "description")
 
     code = models.CharField(
         _("code"), max_length=20, unique=True, help_text=_("e.g. ZM 01 or DP 03.")
@@ -115,6 +124,9 @@ class Project(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=600, blank=True)
     description = models.TextField(_("description"), blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary_en = models.TextField(_("summary (English)"), max_length=600, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     action_fields = models.ManyToManyField(
         ActionField, related_name="projects", verbose_name=_("action fields")
     )
@@ -185,6 +197,7 @@ class Project(models.Model):
         return reverse("strategy:project", args=[self.slug])
 
     def clean(self) -> None:
+        super().clean()
         dates = (self.start_date, self.end_date)
         # Unreadable dates are reported by clean_fields; compare only real dates here.
         if all(isinstance(d, dt.date) for d in dates) and dates[1] < dates[0]:
