@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +24,9 @@ from dos.broker.store import Store
 from dos.observability import METRICS
 from tests.broker.conftest import TestClient, broker_client
 from tests.broker.ingest.conftest import device, service
+from tests.broker.subscriptions.receiver import free_port
 from tests.services import mqtt_url
+from tests.tls import self_signed
 
 
 def test_topic_and_url_parsing() -> None:
@@ -236,3 +242,67 @@ def test_consumer_reconnects_after_the_broker_dropped_it(
         assert got["temperature"]["value"] == 7.5
     finally:
         consumer.stop()
+
+
+def _tls_mosquitto(folder: Path, cert: Path, key: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A private Mosquitto with one TLS listener (the certificate's key stays in ``folder``)."""
+    if shutil.which("mosquitto") is None:
+        pytest.fail("mosquitto is not on the PATH (the MQTT test leg needs it)")
+    port = free_port()
+    conf = folder / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\ncertfile {cert}\nkeyfile {key}\n"
+        "allow_anonymous true\npersistence false\n"
+        + ("user root\n" if os.geteuid() == 0 else "")  # root: keep reading the tmp files
+    )
+    log = folder / "mosquitto.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=out, stderr=out)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"the TLS Mosquitto did not start: {log.read_text()}")
+
+
+@pytest.mark.parametrize("ctx", [False], indirect=True, ids=["own-consumer"])
+def test_consumer_over_tls_checks_the_certificate_and_stores_measures(
+    ctx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mqtts://``: a consumer that does not trust the broker's certificate never connects;
+    one that trusts it (a private CA named by SSL_CERT_FILE) stores what is published."""
+    cert, key = self_signed(tmp_path)
+    proc, port = _tls_mosquitto(tmp_path, cert, key)
+    url = f"mqtts://127.0.0.1:{port}"
+    trusted = None
+    try:
+        stranger = MqttIngest(url, ctx.store, ctx.client._loop, client_id=f"s-{uuid.uuid4().hex}")
+        stranger.start()
+        time.sleep(1.0)
+        assert not stranger.connected.is_set()
+        stranger.stop()
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        trusted = MqttIngest(url, ctx.store, ctx.client._loop, client_id=f"t-{uuid.uuid4().hex}")
+        trusted.start()
+        wait_for(trusted.connected.is_set)
+        time.sleep(0.2)  # the SUBACK
+        publisher = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        publisher.tls_set(ca_certs=str(cert))
+        publisher.connect("127.0.0.1", port)
+        publisher.loop_start()
+        topic = f"/{ctx.apikey}/klima-001/attrs"
+        publisher.publish(topic, b'{"t": 19.25}', qos=1).wait_for_publish(10)
+        publisher.loop_stop()
+        publisher.disconnect()
+        got = wait_for(lambda: entity(ctx.client))
+        assert got["temperature"]["value"] == 19.25
+    finally:
+        if trusted is not None:
+            trusted.stop()
+        proc.terminate()
+        proc.wait(timeout=10)

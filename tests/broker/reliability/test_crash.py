@@ -34,6 +34,7 @@ from tests.services import REQUIRED, mqtt_url
 
 WRITERS = 3
 DEVICES = 2
+HISTORY_LIMIT = "100000"  # instances in one temporal answer of the test's server
 Change = tuple[str, int]  # (entity id, temperature)
 
 
@@ -176,13 +177,15 @@ def mqtt_settings() -> Iterator[dict[str, str]]:
 
 
 def history(server: Server, entity_id: str) -> list[int]:
-    """The recorded temperatures of an entity, oldest first."""
+    """The recorded temperatures of an entity, oldest first (all of them: the test's server
+    answers up to HISTORY_LIMIT instances, more than the writers manage in the test)."""
     response = server.request(
         "GET",
         f"{BASE}/temporal/entities/{entity_id}",
-        params={"attrs": "temperature", "options": "temporalValues", "lastN": "1000"},
+        params={"attrs": "temperature", "options": "temporalValues", "lastN": HISTORY_LIMIT},
     )
     assert response.status_code == 200, response.text
+    assert response.headers.get("Content-Range") is None, "history cut: raise HISTORY_LIMIT"
     return [int(value) for value, _at in response.json()["temperature"]["values"]]
 
 
@@ -207,7 +210,9 @@ def notified(receiver: Receiver) -> set[Change]:
 def test_acknowledged_writes_and_their_notifications_survive_sigkill(
     tmp_path: Path, database: dict[str, str], mqtt_settings: dict[str, str]
 ) -> None:
-    server = server_for(tmp_path, database, **mqtt_settings)
+    server = server_for(
+        tmp_path, database, DOS_BROKER_TEMPORAL_LIMIT=HISTORY_LIMIT, **mqtt_settings
+    )
     receiver = Receiver().start()
     stop = threading.Event()
     publisher: MqttPublisher | None = None
