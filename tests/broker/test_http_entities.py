@@ -78,6 +78,31 @@ def test_representations_and_sys_attrs(client: TestClient) -> None:
     assert set(picked) == {"id", "temperature"}
 
 
+def test_key_values_multi_attributes_name_their_datasets(client: TestClient) -> None:
+    """§4.5.4: keyValues of a multi-attribute is {"dataset": {datasetId | @none: value}}, in
+    answers and in what a client sends with options=keyValues."""
+    body = {
+        "id": ID,
+        "type": "WeatherObserved",
+        "speed": {"dataset": {"@none": 50, "urn:ngsi-ld:Dataset:gps": 52}},
+        "name": "Phoenix-West",
+    }
+    response = client.post(f"{BASE}/entities", params={"options": "keyValues"}, json=body)
+    assert response.status_code == 201, response.text
+    stored = client.get(f"{BASE}/entities/{ID}").json()
+    assert stored["speed"] == [
+        {"type": "Property", "value": 50},
+        {"type": "Property", "value": 52, "datasetId": "urn:ngsi-ld:Dataset:gps"},
+    ]
+    kv = client.get(f"{BASE}/entities/{ID}", params={"options": "keyValues"}).json()
+    assert kv["speed"] == body["speed"] and kv["name"] == "Phoenix-West"
+    bad = {**body, "id": ID + "-2", "speed": {"dataset": {"not a uri": 1}}}
+    response = client.post(f"{BASE}/entities", params={"options": "keyValues"}, json=bad)
+    assert response.status_code == 400
+    assert "not a uri" in response.json()["detail"]
+    assert client.get(f"{BASE}/entities/{ID}-2").status_code == 404
+
+
 def test_geo_json(client: TestClient) -> None:
     create(client, weather())
     got = client.get(f"{BASE}/entities/{ID}", headers={"Accept": "application/geo+json"})

@@ -114,7 +114,7 @@ def test_key_values(ctx: ActiveContext) -> None:
         "street": {"languageMap": {"de": "Straße", "en": "Street"}},
         "owner": "urn:ngsi-ld:City:dortmund",
         "category": {"vocab": "park"},
-        "speed": [50, 52],
+        "speed": {"dataset": {"@none": 50, "urn:ngsi-ld:Dataset:gps": 52}},
     }
 
 

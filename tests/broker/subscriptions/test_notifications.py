@@ -320,6 +320,39 @@ def test_deleted_instances_and_whole_attributes(
     assert whole["data"][0]["temperature"] == {"type": "Property", "value": "urn:ngsi-ld:null"}
 
 
+def test_key_values_of_deleted_instances_name_their_datasets(
+    client: TestClient, receiver: Receiver, dispatcher: Running
+) -> None:
+    """keyValues (§4.5.4): a multi-attribute is {"dataset": {datasetId | @none: value}}, a
+    deleted instance's value urn:ngsi-ld:null (as ETSI 046_22_07 expects)."""
+    entity = weather(20)
+    entity["temperature"] = [
+        {"type": "Property", "value": 20},
+        {"type": "Property", "value": 68, "datasetId": "urn:ngsi-ld:Dataset:f"},
+        {"type": "Property", "value": 21, "datasetId": "urn:ngsi-ld:Dataset:g"},
+    ]
+    client.post(f"{BASE}/entities", json=entity)
+    body = subscription(
+        receiver.url,
+        watchedAttributes=["temperature"],
+        notificationTrigger=["attributeDeleted"],
+        notification={"format": "keyValues", "endpoint": {"uri": receiver.url}},
+    )
+    assert client.post(f"{BASE}/subscriptions", json=body).status_code == 201
+    url = f"{BASE}/entities/{ID}/attrs/temperature"
+    assert client.delete(url, params={"datasetId": "urn:ngsi-ld:Dataset:f"}).status_code == 204
+    assert client.delete(url, params={"deleteAll": "true"}).status_code == 204
+    one, whole = receiver.wait_for(2)
+    assert one["data"][0]["temperature"] == {
+        "dataset": {
+            "@none": 20,
+            "urn:ngsi-ld:Dataset:g": 21,
+            "urn:ngsi-ld:Dataset:f": "urn:ngsi-ld:null",
+        }
+    }
+    assert whole["data"][0]["temperature"] == "urn:ngsi-ld:null"  # the whole attribute
+
+
 def test_a_commit_wakes_the_dispatcher_without_waiting_for_its_poll(
     client: TestClient, receiver: Receiver
 ) -> None:

@@ -98,7 +98,7 @@ def compact_entity(
             instance = instances[0]
             kind = instance["type"]
             if kind in _SIMPLE_KINDS and instance.keys() <= _SIMPLE_WITH_SYS:
-                if key_values:
+                if key_values and "datasetId" not in instance:
                     out[compact(iri)] = instance[VALUE_KEY[kind]]
                     continue
                 plain = instance.copy()  # the members as stored, in their order
@@ -135,8 +135,13 @@ def compact_attribute(
 ) -> Any:
     """All instances of one attribute: one instance as itself, several as a list."""
     if representation == "keyValues":
-        values = [_simplified(i, ctx, lang) for i in instances]
-        return values[0] if len(values) == 1 else values
+        if len(instances) == 1 and "datasetId" not in instances[0]:
+            return _simplified(instances[0], ctx, lang)
+        # §4.5.4: a multi-attribute maps each datasetId (the default instance: @none) to its
+        # simplified value
+        return {
+            "dataset": {i.get("datasetId", "@none"): _simplified(i, ctx, lang) for i in instances}
+        }
     concise = representation == "concise"
     rendered = [
         _instance(

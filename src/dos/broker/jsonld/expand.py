@@ -241,7 +241,9 @@ def expand_attribute(
     """One attribute (all its instances) in the internal form. ``name`` is the name the
     client used (it appears in error details and decides GeoProperty inference)."""
     geo = ctx.expand(name) in _GEO_IRIS
-    if isinstance(raw, list) and raw and not key_values and _is_instance_like(raw[0]):
+    if key_values and type(raw) is dict and raw.keys() == {"dataset"}:
+        instances = _datasets(name, raw["dataset"], ctx, allow_null=allow_null)
+    elif isinstance(raw, list) and raw and not key_values and _is_instance_like(raw[0]):
         if not all(_is_instance_like(item) for item in raw):
             raise _bad(f"attribute {name!r}: mixes attribute instances and plain values")
         instances = [
@@ -262,6 +264,26 @@ def expand_attribute(
                 raise _bad(f"attribute {name!r}: more than one instance without datasetId")
             raise _bad(f"attribute {name!r}: datasetId {dataset} is used twice")
         seen.add(dataset)
+    return instances
+
+
+def _datasets(
+    name: str, datasets: Any, ctx: ActiveContext, *, allow_null: bool
+) -> list[dict[str, Any]]:
+    """A multi-attribute in the simplified representation (§4.5.4): ``{"dataset": {datasetId:
+    value, ...}}``, the default instance under ``@none``."""
+    if type(datasets) is not dict or not datasets:
+        raise _bad(f"attribute {name!r}: 'dataset' must map datasetIds (or @none) to values")
+    instances = []
+    for dataset, value in datasets.items():
+        if dataset != "@none" and not is_uri(dataset):
+            raise _bad(f"attribute {name!r}: datasetId {dataset!r} is not a URI")
+        instance = _instance(
+            name, value, ctx, allow_null=allow_null, key_values=True, geo=True, depth=0
+        )
+        if dataset != "@none":
+            instance["datasetId"] = dataset
+        instances.append(instance)
     return instances
 
 

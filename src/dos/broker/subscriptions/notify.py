@@ -64,6 +64,9 @@ def render(record: dict[str, Any], payload: dict[str, Any], ctx: ActiveContext) 
             ]
             name = ctx.compact(iri)
             kept = entity.get(name)
+            if fmt == "keyValues":
+                entity[name] = _simplified_with_deleted(kept, instances)
+                continue
             if kept is not None:  # some instances (other datasetIds) remain
                 nulls = [*(kept if isinstance(kept, list) else [kept]), *nulls]
             entity[name] = nulls[0] if len(nulls) == 1 else nulls
@@ -89,6 +92,21 @@ def render(record: dict[str, Any], payload: dict[str, Any], ctx: ActiveContext) 
         body["@context"] = ctx.context_value()
         body["data"] = [{**item, "@context": body["@context"]} for item in data]
     return body
+
+
+def _simplified_with_deleted(kept: Any, deleted: list[dict[str, Any]]) -> Any:
+    """keyValues of an attribute with deleted instances: ``urn:ngsi-ld:null`` for each; with
+    datasetIds involved, the multi-attribute form ``{"dataset": {datasetId | @none: value}}``
+    (§4.5.4) holding the remaining instances too."""
+    if isinstance(kept, dict) and kept.keys() == {"dataset"}:
+        datasets = dict(kept["dataset"])
+    else:
+        datasets = {} if kept is None else {"@none": kept}
+    for instance in deleted:
+        datasets[instance.get("datasetId", "@none")] = NULL
+    if datasets.keys() == {"@none"}:
+        return datasets["@none"]
+    return {"dataset": datasets}
 
 
 def _null(instance: dict[str, Any], fmt: str, *, whole: bool, at: str | None) -> Any:
