@@ -116,6 +116,7 @@ def main() -> int:
     add_engine_arguments(parser)
     parser.add_argument("--entities", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=2, help="broker worker processes")
     args = parser.parse_args()
     with bench_database(args) as db:
         # 1. the raw ceiling, on a table of its own in the same database (file) family
@@ -158,7 +159,7 @@ def main() -> int:
             raw.wait()
 
         # 2. the broker
-        with broker_server(db) as (port, process):
+        with broker_server(db, workers=args.workers) as (port, process):
             create_entities(port, args.entities)
             broker_cpu, own = cpu_seconds(process.pid), time.process_time()
             updates = load(
@@ -176,7 +177,10 @@ def main() -> int:
             sample.raise_for_status()
 
     sync = f", synchronous={args.synchronous}" if args.engine == "sqlite" else ""
-    print(f"engine {args.engine}{sync}, {args.entities:,} entities, 32 connections, 2 workers")
+    print(
+        f"engine {args.engine}{sync}, {args.entities:,} entities, 32 connections, "
+        f"{args.workers} broker workers"
+    )
     print(f"raw ceiling (POST -> INSERT -> commit -> 204): {describe(ceiling)}")
     print(f"broker PATCH .../attrs:                         {describe(updates)}")
     print(
