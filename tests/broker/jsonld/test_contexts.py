@@ -34,6 +34,18 @@ def test_v18_is_the_published_one() -> None:
     assert core_context_bytes().startswith(b"{")
 
 
+def test_v16_document_is_v17_without_the_terms_v17_added() -> None:
+    v16 = core_context_document(V16)["@context"]
+    v17 = core_context_document(V16.replace("v1.6", "v1.7"))["@context"]
+    added = {"VocabularyProperty", "vocab", "vocabs", "previousVocab", "dataset"}
+    assert set(v17) - set(v16) == added
+    assert all(v16[term] == v17[term] for term in v16)
+    # a v1.6 client's terms expand as with v1.6, the newer ones through the broker's own core
+    ctx = build_active_context([V16], _no_network)
+    assert ctx.expand("languageMap") == "https://uri.etsi.org/ngsi-ld/hasLanguageMap"
+    assert ctx.expand("vocab") == "https://uri.etsi.org/ngsi-ld/hasVocab"
+
+
 def test_core_urls_are_recognised() -> None:
     assert is_core_context_url(CORE_CONTEXT_URL)
     assert is_core_context_url(V16)

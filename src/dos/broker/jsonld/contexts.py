@@ -6,10 +6,13 @@ published core contexts:
 
 - ``ngsi-ld-core-context-v1.8.jsonld``: the published v1.8.1 core context, the broker's own.
 - ``ngsi-ld-core-context-v1.7.jsonld``: the published v1.7 core context.
+- ``ngsi-ld-core-context-v1.6.jsonld``: the v1.6 core context — the v1.7 document without
+  the five terms v1.7 added (``VocabularyProperty``, ``vocab``, ``vocabs``, ``previousVocab``,
+  ``dataset``); every other term is defined identically in both.
 
-The older URLs (v1.6 and below, and the unversioned one) are served with the v1.7 document.
+The older URLs (v1.5 and below, and the unversioned one) are served with the v1.7 document.
 Core contexts only ever add terms, and the broker's core context (v1.8, ``@protected``) is
-always applied last (§5.5.7), so every term a v1.6 client uses expands exactly as with v1.6.
+always applied last (§5.5.7), so every term an older client uses expands exactly as before.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ CORE_CONTEXT_URL = CORE_PREFIX + "ngsi-ld-core-context-v1.8.jsonld"
 CORE_CONTEXT_FILES: dict[str, str] = {
     CORE_PREFIX + "ngsi-ld-core-context-v1.8.jsonld": "ngsi-ld-core-context-v1.8.jsonld",
     CORE_PREFIX + "ngsi-ld-core-context-v1.7.jsonld": "ngsi-ld-core-context-v1.7.jsonld",
-    CORE_PREFIX + "ngsi-ld-core-context-v1.6.jsonld": "ngsi-ld-core-context-v1.7.jsonld",
+    CORE_PREFIX + "ngsi-ld-core-context-v1.6.jsonld": "ngsi-ld-core-context-v1.6.jsonld",
     CORE_PREFIX + "ngsi-ld-core-context-v1.5.jsonld": "ngsi-ld-core-context-v1.7.jsonld",
     CORE_PREFIX + "ngsi-ld-core-context-v1.4.jsonld": "ngsi-ld-core-context-v1.7.jsonld",
     CORE_PREFIX + "ngsi-ld-core-context-v1.3.jsonld": "ngsi-ld-core-context-v1.7.jsonld",
