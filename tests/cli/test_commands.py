@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -250,6 +251,63 @@ def test_serve_answers_portal_and_broker(dos: Run, tmp_path) -> None:
         assert home.status_code == 200 and '<html lang="de">' in home.text
         broker = httpx.get(f"http://127.0.0.1:{port}/ngsi-ld/v1/unknown")
         assert broker.headers["content-type"] == "application/problem+json"
+        # every worker listens on a socket of its own (SO_REUSEPORT): the kernel spreads the
+        # connections, not the worker that wakes first
+        assert _listening(port) == 2
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    assert _listening(port) == 0  # the workers ended with the supervisor
+
+
+def _listening(port: int) -> int:
+    """Listening TCP sockets on ``port`` (from /proc/net/tcp: state 0A is LISTEN)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
+
+
+@pytest.mark.slow
+def test_serve_workers_end_when_the_supervisor_is_killed(dos: Run, tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    assert dos("migrate", "--quiet").returncode == 0
+    port = _closed_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOS_")}
+    env["DOS_DATA_DIR"] = str(tmp_path / "var")
+    command = [sys.executable, "-m", "dos", "serve", "--only", "broker", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while _listening(port) < 2:
+        assert time.monotonic() < deadline and proc.poll() is None, "dos serve did not come up"
+        time.sleep(0.2)
+    assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 20
+    while _listening(port):  # no orphaned worker keeps serving the port
+        assert time.monotonic() < deadline, "workers outlived their supervisor"
+        time.sleep(0.2)
+    # a port another program holds: one line, exit 2, no restart loop
+    with __import__("socket").create_server(("127.0.0.1", port)):
+        taken = subprocess.run(
+            [*command, "--workers", "2"], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert taken.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in taken.stderr

@@ -35,19 +35,27 @@ def run(args: argparse.Namespace) -> int:
     if workers < 1:
         raise CommandError("--workers must be at least 1")
     _check_databases(cfg)
+    options: dict[str, Any] = {
+        "app": "dos.asgi:create_app",
+        "factory": True,
+        "log_config": None,
+        "proxy_headers": True,
+        "server_header": False,
+        "lifespan": "on",
+    }
+    host, port = args.host or cfg.HOST, args.port or cfg.PORT
+    from dos import serving
+
+    if workers > 1 and serving.supported():
+        # a listening socket per worker: the kernel spreads connections over the workers
+        try:
+            serving.run(options, host, port, workers)
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        return 0
     import uvicorn
 
-    uvicorn.run(
-        "dos.asgi:create_app",
-        factory=True,
-        host=args.host or cfg.HOST,
-        port=args.port or cfg.PORT,
-        workers=workers,
-        log_config=None,
-        proxy_headers=True,
-        server_header=False,
-        lifespan="on",
-    )
+    uvicorn.run(host=host, port=port, workers=workers, **options)
     return 0
 
 
