@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from dos.broker.ingest import registry  # noqa: E402
 from dos.broker.ingest.mqtt import RECEIVE_MAXIMUM, parse_url  # noqa: E402
+from dos.broker.ingest.mqttclient import encode_string, encode_varint  # noqa: E402
 from dos.broker.store import Store, open_store  # noqa: E402
 from dos.config import load  # noqa: E402
 
@@ -150,20 +151,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _mqtt_string(text: str) -> bytes:
-    data = text.encode()
-    return struct.pack("!H", len(data)) + data
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        n, byte = divmod(n, 128)
-        out.append(byte | (128 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 class Publisher:
     """A QoS 1 publisher on a raw socket (MQTT 3.1.1): packets encoded before the clock
     starts, written at once; :meth:`publish` returns when Mosquitto acknowledged them all."""
@@ -174,9 +161,9 @@ class Publisher:
         settings = parse_url(url)
         self.sock = socket.create_connection((settings["host"], settings["port"]))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        body = _mqtt_string("MQTT") + b"\x04\x02" + struct.pack("!H", 300)
-        body += _mqtt_string(f"bench-pub-{uuid.uuid4().hex[:10]}")
-        self.sock.sendall(b"\x10" + _varint(len(body)) + body)
+        body = encode_string("MQTT") + b"\x04\x02" + struct.pack("!H", 300)
+        body += encode_string(f"bench-pub-{uuid.uuid4().hex[:10]}")
+        self.sock.sendall(b"\x10" + encode_varint(len(body)) + body)
         connack = self.sock.recv(4)
         if connack[:2] != b"\x20\x02" or connack[3] != 0:
             raise SystemExit(f"Mosquitto refused the publisher: {connack!r}")
@@ -189,8 +176,8 @@ class Publisher:
         for start in range(0, len(items), Publisher.WINDOW):
             out = bytearray()
             for n, (topic, payload) in enumerate(items[start : start + Publisher.WINDOW]):
-                body = _mqtt_string(topic) + struct.pack("!H", n + 1) + payload
-                out += b"\x32" + _varint(len(body)) + body
+                body = encode_string(topic) + struct.pack("!H", n + 1) + payload
+                out += b"\x32" + encode_varint(len(body)) + body
             windows.append(bytes(out))
         return windows
 

@@ -14,13 +14,19 @@ from dos.broker.ingest.mqttclient import MqttClient, Received, Settings
 
 
 def packet(head: int, body: bytes) -> bytes:
-    return bytes([head]) + mqttclient._varint(len(body)) + body
+    return bytes([head]) + mqttclient.encode_varint(len(body)) + body
 
 
 def publish(topic: str, payload: bytes, packet_id: int = 0, props: bytes = b"") -> bytes:
     head = 0x32 if packet_id else 0x30
     pid = struct.pack("!H", packet_id) if packet_id else b""
-    body = mqttclient._string(topic) + pid + mqttclient._varint(len(props)) + props + payload
+    body = (
+        mqttclient.encode_string(topic)
+        + pid
+        + mqttclient.encode_varint(len(props))
+        + props
+        + payload
+    )
     return packet(head, body)
 
 

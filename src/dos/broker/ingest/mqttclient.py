@@ -55,12 +55,12 @@ class Settings:
     receive_maximum: int = 2000
 
 
-def _string(text: str) -> bytes:
+def encode_string(text: str) -> bytes:
     data = text.encode()
     return struct.pack("!H", len(data)) + data
 
 
-def _varint(n: int) -> bytes:
+def encode_varint(n: int) -> bytes:
     out = bytearray()
     while True:
         n, byte = divmod(n, 128)
@@ -70,7 +70,7 @@ def _varint(n: int) -> bytes:
 
 
 def _packet(head: int, body: bytes) -> bytes:
-    return bytes([head]) + _varint(len(body)) + body
+    return bytes([head]) + encode_varint(len(body)) + body
 
 
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -89,24 +89,24 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
 
 def connect_packet(settings: Settings) -> bytes:
     flags = 0  # clean_start false: the session (and its unacknowledged messages) is kept
-    payload = _string(settings.client_id)
+    payload = encode_string(settings.client_id)
     if settings.username is not None:
         flags |= 0x80
-        payload += _string(settings.username)
+        payload += encode_string(settings.username)
         if settings.password is not None:
             flags |= 0x40
-            payload += _string(settings.password)
+            payload += encode_string(settings.password)
     props = b"\x11" + struct.pack("!I", settings.session_expiry)
     props += b"\x21" + struct.pack("!H", settings.receive_maximum)
     props += b"\x27" + struct.pack("!I", MAX_PACKET)
-    body = _string("MQTT") + bytes([5, flags]) + struct.pack("!H", settings.keepalive)
-    return _packet(0x10, body + _varint(len(props)) + props + payload)
+    body = encode_string("MQTT") + bytes([5, flags]) + struct.pack("!H", settings.keepalive)
+    return _packet(0x10, body + encode_varint(len(props)) + props + payload)
 
 
 def subscribe_packet(topics: list[str], packet_id: int = 1) -> bytes:
     body = struct.pack("!H", packet_id) + b"\x00"  # no properties
     for topic in topics:
-        body += _string(topic) + b"\x01"  # maximum QoS 1
+        body += encode_string(topic) + b"\x01"  # maximum QoS 1
     return _packet(0x82, body)
 
 
@@ -236,7 +236,7 @@ class MqttClient:
             if head >> 4 == 9:
                 break
             if head >> 4 == 3:
-                self._publishes(bytes([head]) + _varint(len(body)) + body)
+                self._publishes(bytes([head]) + encode_varint(len(body)) + body)
         props_len, pos = _read_varint(body, 2)
         refused = [code for code in body[pos + props_len :] if code >= 0x80]
         if refused:
