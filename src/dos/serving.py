@@ -47,12 +47,12 @@ def _socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(options: dict[str, Any], host: str, port: int) -> None:
+def _worker(options: dict[str, Any], host: str, port: int, supervisor: int) -> None:
     """One worker: its own listening socket, one uvicorn server on it."""
     # end with the supervisor, even when it is killed (prctl is there on Linux)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() == 1:  # the supervisor died before prctl took effect
+    if os.getppid() != supervisor:  # the supervisor died before prctl took effect
         return
     import uvicorn
 
@@ -76,7 +76,9 @@ def run(options: dict[str, Any], host: str, port: int, workers: int) -> None:
     procs: list[Any] = []
     try:
         for _ in range(workers):
-            proc = context.Process(target=_worker, args=(options, host, port), daemon=False)
+            proc = context.Process(
+                target=_worker, args=(options, host, port, os.getpid()), daemon=False
+            )
             proc.start()
             procs.append(proc)
         log.info("serving on http://%s:%d with %d workers (SO_REUSEPORT)", host, port, workers)
@@ -88,7 +90,7 @@ def run(options: dict[str, Any], host: str, port: int, workers: int) -> None:
                         "worker %d exited with %s; starting a new one", proc.pid, proc.exitcode
                     )
                     time.sleep(0.5)
-                    fresh = context.Process(target=_worker, args=(options, host, port))
+                    fresh = context.Process(target=_worker, args=(options, host, port, os.getpid()))
                     fresh.start()
                     procs[index] = fresh
     finally:

@@ -89,3 +89,24 @@ def test_checkpoints_keep_the_log_bounded_and_lose_nothing(
         reopened.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_new_connection_waits_for_the_switch_to_wal(tmp_path: Path) -> None:
+    """Another process holding the file exclusively (as while it switches a new file to WAL)
+    delays a new connection; it does not fail it."""
+    path = tmp_path / "broker.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    store = SqliteStore(path)
+    try:
+        began = time.monotonic()
+        conn = store.connection()
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert time.monotonic() - began >= 0.2
+    finally:
+        release.join()
+        holder.close()
+        store.close()

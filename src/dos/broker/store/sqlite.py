@@ -8,6 +8,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,21 @@ def _regexp(value: str | None, pattern: str) -> bool:
     return value is not None and _compiled(pattern).search(value) is not None
 
 
+def _set_wal(conn: sqlite3.Connection, timeout: float = 10.0) -> None:
+    """WAL mode. Switching a new file to it needs an exclusive lock: when another process
+    opens the same file at that moment, SQLite answers "locked" at once, without its busy
+    handler (to avoid a deadlock), so this waits and tries again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class SqliteStore:
     """Broker storage in an SQLite file of its own."""
 
@@ -62,9 +78,9 @@ class SqliteStore:
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA busy_timeout=10000")
+        _set_wal(conn)
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.create_function("ngsi_regexp", 2, _regexp, deterministic=True)
         register_sqlite_functions(conn)  # REGEXP for the q / scopeQ SQL
         with self._lock:
