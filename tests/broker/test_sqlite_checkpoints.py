@@ -110,3 +110,106 @@ def test_a_new_connection_waits_for_the_switch_to_wal(tmp_path: Path) -> None:
         release.join()
         holder.close()
         store.close()
+
+
+class _SyncLog:
+    """Records what ``os.fdatasync`` was called on: (device, inode) of the file."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+        self.files: list[tuple[int, int]] = []
+        real = sqlite_engine.os.fdatasync
+
+        def fdatasync(fd: int) -> None:
+            found = sqlite_engine.os.fstat(fd)
+            self.files.append((found.st_dev, found.st_ino))
+            if fail:
+                raise OSError(5, "Input/output error")
+            real(fd)
+
+        monkeypatch.setattr(sqlite_engine.os, "fdatasync", fdatasync)
+
+
+def _file(path: Path) -> tuple[int, int]:
+    found = path.stat()
+    return found.st_dev, found.st_ino
+
+
+def test_full_syncs_the_log_after_the_lock_before_the_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FULL: SQLite itself runs with NORMAL on the writer connection (no fsync while the write
+    lock is held); the writer syncs the WAL after releasing the lock file and answers after."""
+    synced = _SyncLog(monkeypatch)
+    path = tmp_path / "broker.sqlite3"
+    wal = path.with_name(path.name + "-wal")
+    store = SqliteStore(path, synchronous="FULL")
+    store.migrate()
+    lock = path.with_name(path.name + "-writelock")
+    try:
+        level = store.write(lambda s: s.x("PRAGMA synchronous").fetchone()[0])
+        assert level == 1  # NORMAL inside SQLite
+        synced.files.clear()
+
+        def insert_and_check(s: Any) -> None:
+            s.insert("", doc(1, 1))
+            assert not synced.files  # not synced inside the transaction
+
+        store.write(insert_and_check)
+        # answered only after the sync of the log file
+        assert synced.files == [_file(wal)]
+        # the lock file was free while syncing: another process could take it meanwhile
+        import fcntl
+        import os
+
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+        # a log file replaced under the same name (another inode) is opened again
+        store._wal_file = (0, 0)
+        store.write(lambda s: s.update("", doc(1, 2)))
+        assert synced.files[-1] == _file(wal)
+        # readers of another connection see the committed value
+        reopened = SqliteStore(path)
+        try:
+            stored = reopened.read(lambda s: s.get("", "urn:ngsi-ld:T:1"))
+            assert stored is not None
+            assert stored["attrs"]["https://example.org/v"][0]["value"] == 2
+        finally:
+            reopened.close()
+    finally:
+        store.close()
+
+
+def test_normal_does_not_sync_after_each_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = _SyncLog(monkeypatch)
+    store = SqliteStore(tmp_path / "broker.sqlite3", synchronous="NORMAL")
+    store.migrate()
+    try:
+        store.write(lambda s: s.insert("", doc(1, 1)))
+        assert synced.files == []
+    finally:
+        store.close()
+
+
+def test_a_failed_sync_is_an_error_for_every_write_of_the_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Committed but perhaps not on disk: no caller is told the write is stored."""
+    store = SqliteStore(tmp_path / "broker.sqlite3", synchronous="FULL")
+    store.migrate()
+    try:
+        _SyncLog(monkeypatch, fail=True)
+        with pytest.raises(OSError, match="could not be synced to disk"):
+            store.write(lambda s: s.insert("", doc(1, 1)))
+        monkeypatch.undo()
+        # the writer goes on: the next write succeeds and both are readable
+        store.write(lambda s: s.insert("", doc(2, 1)))
+        _, total = store.read(lambda s: s.query("", EntityQuery(limit=10, count=True)))
+        assert total == 2
+    finally:
+        store.close()

@@ -106,6 +106,9 @@ class PostgresStore:
     def writer_end(self, conn: psycopg.Connection[Any]) -> None:
         pass  # row locks end with the transaction
 
+    def writer_sync(self, conn: psycopg.Connection[Any]) -> None:
+        pass  # COMMIT returned after PostgreSQL flushed its WAL (synchronous_commit)
+
     def writer_close(self, conn: psycopg.Connection[Any]) -> None:
         conn.close()
 

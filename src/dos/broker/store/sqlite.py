@@ -24,6 +24,7 @@ from dos.broker.store.writer import GroupCommitWriter
 T = TypeVar("T")
 #: ``FULL``: an acknowledged commit survives power loss. ``NORMAL`` (WAL): no fsync per commit,
 #: only at checkpoints; survives a process crash, may lose the last commits on power loss.
+#: (``FULL`` is not SQLite's own: see :meth:`SqliteStore.writer_sync`.)
 SYNCHRONOUS_MODES = ("FULL", "NORMAL")
 #: page cache of the writer connection (KiB; readers keep the default 2 MiB each)
 WRITER_CACHE_KIB = 32 * 1024
@@ -74,13 +75,16 @@ class SqliteStore:
         self._write_lock: int | None = None  # fd of the lock file, opened by the writer
         self._checkpointer: threading.Thread | None = None
         self._checkpointer_stop = threading.Event()
+        self._wal = path.with_name(path.name + "-wal")
+        self._wal_fd: int | None = None  # the log file the writer syncs (FULL)
+        self._wal_file: tuple[int, int] | None = None  # its (device, inode)
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, synchronous: str | None = None) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=10000")
         _set_wal(conn)
-        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        conn.execute(f"PRAGMA synchronous={synchronous or self.synchronous}")
         conn.create_function("ngsi_regexp", 2, _regexp, deterministic=True)
         register_sqlite_functions(conn)  # REGEXP for the q / scopeQ SQL
         with self._lock:
@@ -97,7 +101,8 @@ class SqliteStore:
 
     # -- writer backend -----------------------------------------------------------------
     def writer_connect(self) -> sqlite3.Connection:
-        conn = self._connect()
+        # FULL durability without SQLite's fsync inside COMMIT: see writer_sync
+        conn = self._connect("NORMAL")
         # the writer's page cache holds the index pages that writes land on (history rows of
         # every measured attribute go to a few hundred places of their indexes); with
         # SQLite's default of 2 MiB it re-reads them from the OS and a history row costs
@@ -167,7 +172,39 @@ class SqliteStore:
         if self._write_lock is not None:
             fcntl.flock(self._write_lock, fcntl.LOCK_UN)
 
+    def writer_sync(self, conn: sqlite3.Connection) -> None:
+        """``FULL``: sync the log after the lock file was released, before the callers are
+        answered.
+
+        SQLite's ``synchronous=FULL`` fsyncs the WAL inside COMMIT, while the write lock is
+        held, so the writers of the other worker processes wait for the disk too. The writer
+        connection runs with ``NORMAL`` instead (SQLite keeps the log consistent: a commit
+        is complete or absent after a crash, and the log header is synced when the log is
+        reused after a checkpoint) and syncs the log itself here: the answer still waits
+        for the disk, the other writers do not, and one sync may cover several groups. A
+        log file that is not the one synced before (its inode changed) is opened again; no
+        log file means every commit is in the database file, synced by the checkpoint."""
+        if self.synchronous != "FULL":
+            return
+        try:
+            found = os.stat(self._wal)
+        except FileNotFoundError:
+            self._close_wal()
+            return
+        if self._wal_fd is None or self._wal_file != (found.st_dev, found.st_ino):
+            self._close_wal()
+            fd = os.open(self._wal, os.O_RDONLY)
+            opened = os.fstat(fd)
+            self._wal_fd, self._wal_file = fd, (opened.st_dev, opened.st_ino)
+        os.fdatasync(self._wal_fd)
+
+    def _close_wal(self) -> None:
+        if self._wal_fd is not None:
+            os.close(self._wal_fd)
+            self._wal_fd = self._wal_file = None
+
     def writer_close(self, conn: sqlite3.Connection) -> None:
+        self._close_wal()
         with self._lock:
             if conn in self._all:
                 self._all.remove(conn)

@@ -6,6 +6,9 @@ caller; the others commit together. Callers are answered only after ``COMMIT`` r
 acknowledged write is durable. Functions may add callbacks to the session's ``after_commit``
 list; they run once the group committed (the dispatcher's wake-up on new outbox rows).
 
+Where the engine syncs a commit to disk after releasing its write lock
+(:meth:`WriterBackend.writer_sync`), callers are answered only after that sync.
+
 Writes queued from an event loop (:meth:`GroupCommitWriter.arun`) are answered with one
 ``call_soon_threadsafe`` per group and loop, not one wake-up of the loop per write.
 """
@@ -36,6 +39,12 @@ class WriterBackend(Protocol):
 
     def writer_end(self, conn: Any) -> None:
         """After the group's COMMIT or ROLLBACK (the SQLite engine releases its write lock)."""
+        ...
+
+    def writer_sync(self, conn: Any) -> None:
+        """After a committed group's :meth:`writer_end`, before its callers are answered: make
+        the commit durable where COMMIT itself did not (SQLite syncs its log here, outside
+        the write lock); raises OSError when that fails."""
         ...
 
     def writer_close(self, conn: Any) -> None: ...
@@ -198,6 +207,13 @@ class GroupCommitWriter:
             _answer([(waiter, None, exc) for waiter in failed])
             return False
         self.groups += 1
+        try:
+            self._backend.writer_sync(conn)
+        except OSError as exc:
+            # committed and visible, but perhaps not on disk: nobody is told it is stored
+            log.exception("syncing a committed group of %d write(s) to disk failed", len(batch))
+            error = OSError(f"the write was committed but could not be synced to disk: {exc}")
+            outcomes = [(waiter, None, error) for waiter, _, _ in outcomes]
         for hook in dict.fromkeys(hooks):  # each once, in order
             try:
                 hook()
