@@ -93,6 +93,20 @@ class BenchDatabase:
 
         return open_store(self.config())
 
+    def connect_broker_raw(self) -> Any:
+        """A plain DB-API connection to the broker's own (migrated) tables, autocommit."""
+        if self.engine == "postgresql":
+            import psycopg
+
+            return psycopg.connect(self.url, autocommit=True, options="-c search_path=broker")
+        import sqlite3
+
+        assert self.sqlite_path is not None
+        conn = sqlite3.connect(self.sqlite_path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self.env.get('DOS_BROKER_SQLITE_SYNCHRONOUS', 'FULL')}")
+        return conn
+
     def connect_raw(self) -> Any:
         """A plain DB-API connection for the raw ceilings (autocommit off)."""
         if self.engine == "postgresql":
@@ -109,8 +123,9 @@ class BenchDatabase:
 
 
 @contextlib.contextmanager
-def bench_database(args: argparse.Namespace) -> Iterator[BenchDatabase]:
-    """A fresh broker database (migrated) for ``args.engine``; removed on exit."""
+def bench_database(args: argparse.Namespace, tag: str = "") -> Iterator[BenchDatabase]:
+    """A fresh broker database (migrated) for ``args.engine``; removed on exit. ``tag``
+    tells apart several databases of one bench process."""
     work = Path(tempfile.mkdtemp(prefix="dos-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOS_")}
     env.update(
@@ -123,7 +138,7 @@ def bench_database(args: argparse.Namespace) -> Iterator[BenchDatabase]:
         }
     )
     admin = None
-    name = f"dos_bench_{os.getpid()}"
+    name = f"dos_bench_{os.getpid()}{tag}"
     db = BenchDatabase(args.engine, work, env)
     try:
         if args.engine == "postgresql":
