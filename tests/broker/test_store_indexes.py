@@ -143,6 +143,42 @@ def test_value_index_answers_like_a_scan(store: Store, plan: str) -> None:
     store.write(change)
     _check_queries(store)
     assert store.read(lambda s: s.get("", "urn:ngsi-ld:T:003"))["attrs"]["temp"][0]["value"] == 3
+    _values_match_documents(store)
+
+    # successive versions in one write (update_versions), a signature change among them
+    def versions(s: Session) -> None:
+        pairs = []
+        for n in range(1, 120, 13):
+            old = s.get("", f"urn:ngsi-ld:T:{n:03d}")
+            if old is None:
+                continue
+            step = {**old, "attrs": {**old["attrs"], "other": [{"type": "Property", "value": 9}]}}
+            last = {**step, "attrs": {**step["attrs"], "extra": [{"type": "Property", "value": 4}]}}
+            pairs += [(old, step), (step, last if n % 2 else step)]
+        s.update_versions("", pairs)
+
+    store.write(versions)
+    _check_queries(store)
+    _values_match_documents(store)
+
+
+def _values_match_documents(store: Store) -> None:
+    """The value index holds exactly the rows of the stored documents: the writes delete value
+    rows by their key (computed from the stored version), so none may be left behind."""
+
+    def read(s: Session) -> tuple[list[Any], list[Any]]:
+        stored = sorted(
+            (str(r[0]), str(r[1]), float(r[2]), int(r[3]))
+            for r in s.x("SELECT tenant, attr, num, pk FROM entity_values").fetchall()
+        )
+        expected = []
+        for pk, tenant, raw in s.x("SELECT pk, tenant, doc FROM entities").fetchall():
+            doc = raw if isinstance(raw, dict) else s.load(raw)
+            expected += [(tenant, name, num, int(pk)) for name, num in value_rows(doc)]
+        return stored, sorted(expected)
+
+    stored, expected = store.read(read)
+    assert stored == expected
 
 
 def test_value_rows_follow_the_query_language() -> None:

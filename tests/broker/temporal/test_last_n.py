@@ -270,6 +270,7 @@ def test_migration_0009_registers_the_keys_of_an_existing_history(at_0008: Store
         "0009_temporal_attrs",
         "0010_history_write_indexes",
         "0011_history_hourly",
+        "0012_values_without_pk_index",
     ]
     assert at_0008.migrate() == []
     # 0011: the hourly summaries of the existing rows that have an observedAt

@@ -27,13 +27,21 @@ from dos.broker.store.index import (
 #: A query is driven by the value or geo index when at most this many index rows match
 #: (their pks are sorted for the page); above it the type index is walked in pk order.
 INDEX_DRIVEN_MAX = 5000
-INDEX_TABLES = ("entity_types", "entity_attrs", "entity_geo", "entity_values")
+#: index tables whose rows are deleted by pk (entity_values rows by their full key: its
+#: only index is that key, one index less to keep on every number that changes)
+PK_INDEX_TABLES = ("entity_types", "entity_attrs", "entity_geo")
 VALUES_INSERT = "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)"
+VALUES_DELETE = "DELETE FROM entity_values WHERE tenant = ? AND attr = ? AND num = ? AND pk = ?"
 
 
 def _writes_subscriptions(text: str) -> bool:
     """Whether a statement may change the subscriptions table."""
     return "subscriptions" in text and text.lstrip()[:6].upper() != "SELECT"
+
+
+def _value_keys(tenant: str, pk: int, doc: Doc | None) -> list[tuple[str, str, float, int]]:
+    """The entity_values rows of a stored document (``value_rows`` wrote them)."""
+    return [(tenant, name, num, pk) for name, num in value_rows(doc)] if doc else []
 
 
 def _single_rows(rows: list[tuple[str, float]]) -> dict[str, float]:
@@ -387,20 +395,18 @@ class SqlSession:
         )
         self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in value_rows(doc)])
 
-    def _unindex(self, pk: int) -> None:
-        for table in INDEX_TABLES:
+    def _unindex(self, tenant: str, pk: int, old: Doc | None) -> None:
+        """Delete the index rows of entity ``pk`` whose stored document was ``old``."""
+        for table in PK_INDEX_TABLES:
             self.x(f"DELETE FROM {table} WHERE pk = ?", (pk,))
+        self.many(VALUES_DELETE, _value_keys(tenant, pk, old))
 
-    def _reindex_values(self, tenant: str, pk: int, old: Doc | None, new: Doc) -> None:
+    def _reindex_values(self, tenant: str, pk: int, old: Doc, new: Doc) -> None:
         """Rewrite the value index rows of an entity whose numbers changed.
 
         The common change, one number of an attribute that has one row before and after,
         updates that row in place (fewer index pages touched than a delete and an insert)."""
         rows = value_rows(new)
-        if old is None:
-            self.x("DELETE FROM entity_values WHERE pk = ?", (pk,))
-            self.many(VALUES_INSERT, [(tenant, name, num, pk) for name, num in rows])
-            return
         before = value_rows(old)
         if before == rows:
             return
@@ -414,8 +420,7 @@ class SqlSession:
             [(single_after[name], tenant, name, num, pk) for name, num in removed if name in moved],
         )
         self.many(
-            "DELETE FROM entity_values WHERE tenant = ? AND attr = ? AND num = ? AND pk = ?",
-            [(tenant, name, num, pk) for name, num in removed if name not in moved],
+            VALUES_DELETE, [(tenant, name, num, pk) for name, num in removed if name not in moved]
         )
         self.many(
             VALUES_INSERT, [(tenant, name, num, pk) for name, num in added if name not in moved]
@@ -452,14 +457,14 @@ class SqlSession:
             "WHERE tenant = ? AND id = ? RETURNING pk",
             (orjson.dumps(doc).decode(), doc["modifiedAt"], tenant, doc["id"]),
         ).fetchone()
-        if row is None:
+        if row is None or previous is None:
             raise KeyError(doc["id"])
         self.changed(tenant, previous, doc)
         pk = int(row[0])
         if old is not None and old == signature(doc):
             self._reindex_values(tenant, pk, previous, doc)
             return
-        self._unindex(pk)
+        self._unindex(tenant, pk, previous)
         self._index(tenant, pk, doc)
 
     def _index_many(self, tenant: str, rows: list[tuple[int, Doc]]) -> None:
@@ -534,6 +539,7 @@ class SqlSession:
             [(orjson.dumps(d).decode(), d["modifiedAt"], tenant, d["id"]) for d, _ in docs],
         )
         self.changed_many(tenant, [(previous.get(doc["id"]), doc) for doc, _ in docs])
+        stored = previous
         changed: list[Doc] = []
         renumbered: list[Doc] = []
         for d, old in docs:
@@ -541,18 +547,28 @@ class SqlSession:
                 changed.append(d)
             elif d["id"] not in previous or value_rows(previous[d["id"]]) != value_rows(d):
                 renumbered.append(d)
-        self._reindex(tenant, changed, renumbered)
+        self._reindex(tenant, changed, renumbered, stored)
 
-    def _reindex(self, tenant: str, changed: list[Doc], renumbered: list[Doc]) -> None:
+    def _reindex(
+        self, tenant: str, changed: list[Doc], renumbered: list[Doc], stored: dict[str, Doc]
+    ) -> None:
         """Index rows of updated entities: all of them for ``changed`` (other types, attributes
-        or geometry), only the value index for ``renumbered`` (other numbers only)."""
+        or geometry), only the value index for ``renumbered`` (other numbers only); ``stored``:
+        the versions whose index rows are there now, by id."""
         if not changed and not renumbered:
             return
         pks = self._pks(tenant, [d["id"] for d in changed + renumbered])
-        for table in INDEX_TABLES:
+        for table in PK_INDEX_TABLES:
             self.many(f"DELETE FROM {table} WHERE pk = ?", [(pks[d["id"]],) for d in changed])
+        self.many(
+            VALUES_DELETE,
+            [
+                key
+                for d in changed + renumbered
+                for key in _value_keys(tenant, pks[d["id"]], stored.get(d["id"]))
+            ],
+        )
         self._index_many(tenant, [(pks[d["id"]], d) for d in changed])
-        self.many("DELETE FROM entity_values WHERE pk = ?", [(pks[d["id"]],) for d in renumbered])
         self.many(
             VALUES_INSERT,
             [(tenant, name, num, pks[d["id"]]) for d in renumbered for name, num in value_rows(d)],
@@ -589,7 +605,7 @@ class SqlSession:
             for i, d in last.items()
             if signature(first[i]) == signature(d) and value_rows(first[i]) != value_rows(d)
         ]
-        self._reindex(tenant, changed, renumbered)
+        self._reindex(tenant, changed, renumbered, first)
 
     def delete(self, tenant: str, entity_id: str) -> bool:
         self._last = None
@@ -599,7 +615,7 @@ class SqlSession:
         ).fetchone()
         if row is None:
             return False
-        self._unindex(int(row[0]))
+        self._unindex(tenant, int(row[0]), previous)
         self.changed(tenant, previous, None)
         return True
 
