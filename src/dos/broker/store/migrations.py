@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+_OBSERVED_PARTIAL = """DROP INDEX attr_history_observed;
+CREATE INDEX attr_history_observed ON attr_history (tenant, entity_id, attr, observed_ms, num)
+    WHERE observed_ms IS NOT NULL"""
+
 MIGRATIONS: list[tuple[str, str, str]] = [
     (
         "0001_meta",
@@ -406,6 +410,15 @@ INSERT INTO attr_hourly (tenant, entity_id, attr, start_ms, total, num_count, nu
         # rebuilt from the documents so that they are exactly what the writes will delete
         "DROP INDEX entity_values_pk;\nDELETE FROM entity_values",
         "DROP INDEX entity_values_pk;\nDELETE FROM entity_values",
+    ),
+    (
+        "0013_observed_index_partial",
+        # the observedAt index holds only rows that have an observedAt: every query that
+        # uses it compares observed_ms (which implies IS NOT NULL, so both engines use the
+        # partial index), and a write without observedAt (a plain PATCH) touches one index
+        # less (PATCH throughput +10-20 %, docs/benchmarks.md)
+        _OBSERVED_PARTIAL,
+        _OBSERVED_PARTIAL,
     ),
 ]
 

@@ -137,9 +137,12 @@ _OLD_OBSERVED = (
     "FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
     "AND observed_ms IS NOT NULL AND observed_ms < ?"
 )
+#: (the time as COALESCE(observed_ms, modified_ms), which is modified_ms here: the lastN index
+#: holds it, so the rows of the series' index are filtered before the table is read; the
+#: observedAt index holds only rows that have an observedAt, migration 0013)
 _OLD_UNOBSERVED = (
     "FROM attr_history WHERE tenant = ? AND entity_id = ? AND attr = ? "
-    "AND observed_ms IS NULL AND modified_ms < ?"
+    "AND observed_ms IS NULL AND COALESCE(observed_ms, modified_ms) < ?"
 )
 
 
