@@ -95,7 +95,8 @@ def main() -> None:
         print(f"loaded {COUNT:,} instances in {time.perf_counter() - began:.1f} s ({store.engine})")
         raw_sql = (
             "SELECT (observed_ms - ?) / ? AS b, AVG(num) FROM attr_history "
-            "WHERE tenant = ? AND entity_id = ? AND attr = ? GROUP BY b ORDER BY b"
+            "WHERE tenant = ? AND entity_id = ? AND attr = ? AND observed_ms IS NOT NULL "
+            "GROUP BY b ORDER BY b"
         )
 
         def raw() -> Any:
