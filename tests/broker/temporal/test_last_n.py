@@ -272,6 +272,7 @@ def test_migration_0009_registers_the_keys_of_an_existing_history(at_0008: Store
         "0011_history_hourly",
         "0012_values_without_pk_index",
         "0013_observed_index_partial",
+        "0014_history_keys_of_stored_entities",
     ]
     assert at_0008.migrate() == []
     # 0011: the hourly summaries of the existing rows that have an observedAt

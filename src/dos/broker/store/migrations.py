@@ -420,6 +420,14 @@ INSERT INTO attr_hourly (tenant, entity_id, attr, start_ms, total, num_count, nu
         _OBSERVED_PARTIAL,
         _OBSERVED_PARTIAL,
     ),
+    (
+        "0014_history_keys_of_stored_entities",
+        # writes register the history key of an instance only when the stored version did
+        # not have it (dos.broker.temporal.history.append_history): the keys of every stored
+        # instance are made sure here (entities written before their history was kept)
+        "",
+        "",
+    ),
 ]
 
 
@@ -444,10 +452,34 @@ def backfill_values(session: Any) -> None:
         last = int(rows[-1][0])
 
 
+def backfill_history_keys(session: Any) -> None:
+    """Register the history key of every instance of every stored entity (migration 0014)."""
+    from dos.broker.temporal.history import INSERT_KEY
+
+    last = 0
+    while True:
+        rows = session.x(
+            "SELECT pk, tenant, doc FROM entities WHERE pk > ? ORDER BY pk LIMIT 1000", (last,)
+        ).fetchall()
+        if not rows:
+            return
+        keys: set[tuple[str, str, str, str]] = set()
+        for _, tenant, raw in rows:
+            doc = raw if isinstance(raw, dict) else session.load(raw)
+            for name, instances in (doc.get("attrs") or {}).items():
+                keys.update(
+                    (tenant, doc["id"], name, instance.get("datasetId") or "")
+                    for instance in instances
+                )
+        session.many(INSERT_KEY, sorted(keys))
+        last = int(rows[-1][0])
+
+
 #: Python steps run after a migration's DDL, in its transaction, with a write session.
 BACKFILLS: dict[str, Callable[[Any], None]] = {
     "0007_value_index_geo_rtree": backfill_values,
     "0012_values_without_pk_index": backfill_values,
+    "0014_history_keys_of_stored_entities": backfill_history_keys,
 }
 
 

@@ -106,15 +106,22 @@ UPSERT_ENTITY = (
 )
 
 
-def append_history(session: Any, rows: Sequence[Row]) -> None:
+def append_history(
+    session: Any, rows: Sequence[Row], known: set[tuple[str, str, str, str]] | None = None
+) -> None:
     """Append :func:`history_row` rows and register their keys in ``temporal_attrs``.
 
     The one way history rows are written: ``temporal_attrs`` holds every (entity, attribute,
     datasetId) that has rows in ``attr_history`` (it may hold keys whose rows were deleted
-    since; readers find no instances for them), and the hourly summaries hold the rows'
-    numbers (:mod:`dos.broker.temporal.hourly`)."""
+    since; readers find no instances for them; keys are never deleted), and the hourly
+    summaries hold the rows' numbers (:mod:`dos.broker.temporal.hourly`). ``known``: keys
+    that are there already (the instances of a stored entity version: each got its key when
+    it was written, migration 0014 for older ones), not inserted again."""
     session.many(INSERT, list(rows))
-    session.many(INSERT_KEY, sorted({row[:4] for row in rows}))  # one order: no deadlocks
+    keys = {row[:4] for row in rows}
+    if known:
+        keys -= known
+    session.many(INSERT_KEY, sorted(keys))  # one order: no deadlocks
     add_rows(session, rows)
 
 
@@ -171,9 +178,12 @@ def record_changes(
     rows: list[Row] = []
     upserts: list[Row] = []
     deletions: list[Row] = []
+    known: set[tuple[str, str, str, str]] = set()
     for old, new in changes:
         rows.extend(change_rows(tenant, old, new, moment))
         entity_id = (new or old or {}).get("id", "")
+        if old is not None:
+            known.update((tenant, entity_id, *key) for key in _instances(old))
         if new is not None:
             upserts.append(
                 (
@@ -186,7 +196,7 @@ def record_changes(
             )
         else:
             deletions.append((moment, moment, tenant, entity_id))
-    append_history(session, rows)
+    append_history(session, rows, known)
     if not deletions and len(upserts) > 1:
         # successive versions of one entity (a batch of measures): one upsert, the last one
         # (its types and time; created_ms counts only when the row is new, from the first)
