@@ -100,3 +100,28 @@ def test_migration_0014_registers_the_keys_of_stored_entities(store: Store) -> N
     assert keys(store) == expected
     store.write(backfill_history_keys)  # twice: nothing twice
     assert keys(store) == expected
+
+
+def test_a_temporal_delete_keeps_the_keys_of_the_stored_entity(store: Store) -> None:
+    """DELETE of the temporal entity or of an attribute's history while the entity exists:
+    the next change of a kept instance is still found by lastN (through its key)."""
+    import asyncio
+
+    from dos.broker.temporal.operations import attr_history_delete, temporal_delete
+    from dos.broker.temporal.read import load_instances, temporal_entities
+
+    entity = doc({A: [{"type": "Property", "value": 1}], B: [{"type": "Property", "value": 7}]})
+    store.write(lambda s: s.insert("", entity))
+    asyncio.run(attr_history_delete(store, "", entity["id"], A, dataset_id=None, delete_all=True))
+    assert ("", entity["id"], A, "") in keys(store)
+    asyncio.run(temporal_delete(store, "", entity["id"]))
+    assert keys(store) == [("", entity["id"], A, ""), ("", entity["id"], B, "")]
+    changed = doc({A: [{"type": "Property", "value": 2}], B: [{"type": "Property", "value": 7}]})
+    store.write(lambda s: (s.get("", changed["id"]), s.update("", changed)))
+
+    def last(s: Any) -> Any:
+        (found,) = temporal_entities(s, "", [entity["id"]])
+        load_instances(s, "", found, attrs=None, tq=None, last_n=1, limit=100)
+        return {name: [i.instance.get("value") for i in rows] for name, rows in found.attrs.items()}
+
+    assert store.read(last) == {A: [2]}

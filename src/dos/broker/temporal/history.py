@@ -125,6 +125,24 @@ def append_history(
     add_rows(session, rows)
 
 
+def keep_keys_of_stored(session: Any, tenant: str, entity_id: str, attr: str | None = None) -> None:
+    """Register again the keys of the stored entity's instances (of ``attr``) after its
+    history keys were deleted (a temporal delete of an entity that still exists): writes
+    rely on every instance of a stored version having its key (:func:`append_history`)."""
+    row = session.x(
+        f"SELECT {session.doc_select} FROM entities e WHERE e.tenant = ? AND e.id = ?",
+        (tenant, entity_id),
+    ).fetchone()
+    if row is None:
+        return
+    keys = {
+        (tenant, entity_id, name, dataset_id)
+        for name, dataset_id in _instances(session.load(row[0]))
+        if attr is None or name == attr
+    }
+    session.many(INSERT_KEY, sorted(keys))
+
+
 def _instances(doc: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for name, instances in ((doc or {}).get("attrs") or {}).items():

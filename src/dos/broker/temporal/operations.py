@@ -16,6 +16,7 @@ from dos.broker.temporal import hourly
 from dos.broker.temporal.history import (
     UPSERT_ENTITY,
     append_history,
+    keep_keys_of_stored,
     history_row,
     number_of,
     value_of,
@@ -95,6 +96,7 @@ async def temporal_delete(store: Store, tenant: str, entity_id: str) -> None:
             session.x(
                 f"DELETE FROM {table} WHERE tenant = ? AND entity_id = ?", (tenant, entity_id)
             )
+        keep_keys_of_stored(session, tenant, entity_id)
 
     await store.awrite(write)
 
@@ -125,6 +127,7 @@ async def attr_history_delete(
                 "ResourceNotFound", f"temporal entity {entity_id} has no history of {attr}"
             )
         session.x(sql.replace("attr_history", "temporal_attrs"), params)
+        keep_keys_of_stored(session, tenant, entity_id, attr)
         if delete_all:
             session.x(
                 "DELETE FROM attr_hourly WHERE tenant = ? AND entity_id = ? AND attr = ?",
