@@ -82,8 +82,10 @@ def _keys(store: Store, entity_id: str) -> list[tuple[str, str]]:
 
 
 def test_keys_follow_the_history(client: TestClient, store: Store) -> None:
-    """Every write registers its keys; deleting an attribute's history or the entity removes
-    them; a key whose last instances were deleted one by one answers with the older ones."""
+    """Every write registers its keys; a key whose last instances were deleted one by one
+    answers with the older ones. Deleting an attribute's history or the temporal entity
+    deletes the rows; the keys of instances the stored entity still has stay (the next write
+    of such an instance relies on its key), and the history answers without them."""
     entity = {
         "id": "urn:ngsi-ld:Sensor:k",
         "type": "Sensor",
@@ -105,11 +107,19 @@ def test_keys_follow_the_history(client: TestClient, store: Store) -> None:
     assert [i["value"] for i in level] == [1]
     response = client.delete(f"{T}/{entity['id']}/attrs/flow", params={"datasetId": "urn:b"})
     assert response.status_code == 204
-    assert _keys(store, entity["id"]) == [("flow", ""), ("level", "")]
+    stored = [("flow", ""), ("flow", "urn:b"), ("level", "")]
+    assert _keys(store, entity["id"]) == stored
+    flows = client.get(f"{T}/{entity['id']}", params={"lastN": "5"}).json()["flow"]
+    assert [i.get("datasetId") for i in flows] == [None]  # urn:b has no history left
     assert client.delete(f"{T}/{entity['id']}/attrs/flow").status_code == 204
-    assert _keys(store, entity["id"]) == [("level", "")]
+    assert "flow" not in client.get(f"{T}/{entity['id']}", params={"lastN": "5"}).json()
     assert client.delete(f"{T}/{entity['id']}").status_code == 204
-    assert _keys(store, entity["id"]) == []
+    assert _keys(store, entity["id"]) == stored
+    # the entity itself is still there: its next change is the new history
+    patch = {"level": {"type": "Property", "value": 3, "observedAt": at(2)}}
+    assert client.patch(f"{BASE}/entities/{entity['id']}/attrs", json=patch).status_code == 204
+    level = client.get(f"{T}/{entity['id']}", params={"lastN": "1"}).json()["level"]
+    assert [i["value"] for i in level] == [3]
 
 
 def _random_history(seed: int) -> list[tuple[Any, ...]]:

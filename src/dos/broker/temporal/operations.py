@@ -16,8 +16,8 @@ from dos.broker.temporal import hourly
 from dos.broker.temporal.history import (
     UPSERT_ENTITY,
     append_history,
-    keep_keys_of_stored,
     history_row,
+    keep_keys_of_stored,
     number_of,
     value_of,
 )
