@@ -436,3 +436,35 @@ def test_q_holds_at_some_instant_of_the_history_and_order_by(client: TestClient)
     assert [e["id"] for e in ordered] == ["urn:ngsi-ld:Shop:x", "urn:ngsi-ld:Shop:y"]
     ordered = client.get(T, params={"type": "Shop", "orderBy": "rank"}).json()
     assert [e["id"] for e in ordered] == ["urn:ngsi-ld:Shop:y", "urn:ngsi-ld:Shop:x"]
+
+
+def test_modified_at_of_a_temporal_entity_follows_its_changes(client: TestClient) -> None:
+    """A change that keeps the entity's types does not rewrite its temporal entity row; the
+    temporal entity's modifiedAt (sysAttrs, retrieve and query) is still the last change,
+    and a temporal delete followed by a change brings the temporal entity back."""
+    entity = {
+        "id": "urn:ngsi-ld:Sensor:m1",
+        "type": "Sensor",
+        "level": {"type": "Property", "value": 1, "observedAt": "2026-05-01T10:00:00Z"},
+    }
+    assert client.post(f"{BASE}/entities", json=entity).status_code == 201
+    created = client.get(f"{T}/{entity['id']}", params={"options": "sysAttrs"}).json()
+    patch = {"level": {"type": "Property", "value": 2, "observedAt": "2026-05-01T11:00:00Z"}}
+    assert client.patch(f"{BASE}/entities/{entity['id']}/attrs", json=patch).status_code == 204
+    live = client.get(f"{BASE}/entities/{entity['id']}", params={"options": "sysAttrs"}).json()
+    one = client.get(f"{T}/{entity['id']}", params={"options": "sysAttrs"}).json()
+    assert one["modifiedAt"] == live["modifiedAt"] > created["modifiedAt"]
+    assert one["createdAt"] == created["createdAt"]
+    listed = client.get(
+        T, params={"type": "Sensor", "options": "sysAttrs", "id": entity["id"]}
+    ).json()
+    assert [e["modifiedAt"] for e in listed] == [live["modifiedAt"]]
+    # without sysAttrs there is no modifiedAt to show
+    assert "modifiedAt" not in client.get(f"{T}/{entity['id']}").json()
+    # temporal delete: gone; the next change of the entity is a new history
+    assert client.delete(f"{T}/{entity['id']}").status_code == 204
+    assert client.get(f"{T}/{entity['id']}").status_code == 404
+    patch = {"level": {"type": "Property", "value": 3, "observedAt": "2026-05-01T12:00:00Z"}}
+    assert client.patch(f"{BASE}/entities/{entity['id']}/attrs", json=patch).status_code == 204
+    again = client.get(f"{T}/{entity['id']}", params={"lastN": "5"}).json()
+    assert [i["value"] for i in again["level"]] == [3]

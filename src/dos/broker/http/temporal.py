@@ -42,6 +42,7 @@ from dos.broker.temporal.aggregate import METHODS as AGGREGATE_METHODS
 from dos.broker.temporal.aggregate import aggregate, parse_duration
 from dos.broker.temporal.read import (
     TemporalEntity,
+    live_modified,
     load_instances,
     load_instances_many,
     temporal_entities,
@@ -343,6 +344,8 @@ async def retrieve(request: Request) -> Response:
         found = temporal_entities(session, tenant, ids=[entity_id])
         if not found:
             return None, None
+        if t.sys_attrs:
+            live_modified(session, tenant, found)
         return found[0], _load(session, tenant, found[0], attrs, t, limit)
 
     entity, extra = await request.app.state.store.aread(read)
@@ -483,7 +486,13 @@ async def _query(
                     return page, selected
         return page, selected
 
-    page, total = await request.app.state.store.aread(read)
+    def read_page(session: Any) -> tuple[list[tuple[TemporalEntity, Any]], int]:
+        page, total = read(session)
+        if t.sys_attrs:
+            live_modified(session, tenant, [e for e, _ in page])
+        return page, total
+
+    page, total = await request.app.state.store.aread(read_page)
     status, headers = _range_headers([e for e, _ in page], t)
     if count:
         headers["NGSILD-Results-Count"] = str(total)

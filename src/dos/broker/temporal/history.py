@@ -104,6 +104,13 @@ UPSERT_ENTITY = (
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET types = excluded.types, "
     "modified_ms = excluded.modified_ms, deleted_ms = NULL"
 )
+#: a change that keeps the entity's types: its temporal entity row stays as it is (present
+#: again if a temporal delete removed it); the temporal entity's modifiedAt is the later of
+#: the row's and the stored entity's (dos.broker.temporal.read.live_modified)
+ENSURE_ENTITY = (
+    "INSERT INTO temporal_entities (tenant, id, types, created_ms, modified_ms) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO NOTHING"
+)
 
 
 def append_history(
@@ -197,12 +204,15 @@ def record_changes(
     upserts: list[Row] = []
     deletions: list[Row] = []
     known: set[tuple[str, str, str, str]] = set()
+    retyped: set[str] = set()  # entities new or of other types: their row is written
     for old, new in changes:
         rows.extend(change_rows(tenant, old, new, moment))
         entity_id = (new or old or {}).get("id", "")
         if old is not None:
             known.update((tenant, entity_id, *key) for key in _instances(old))
         if new is not None:
+            if old is None or old.get("type") != new.get("type"):
+                retyped.add(entity_id)
             upserts.append(
                 (
                     tenant,
@@ -223,7 +233,8 @@ def record_changes(
             first = latest.get(row[1])
             latest[row[1]] = row if first is None else (*row[:3], first[3], row[4])
         upserts = list(latest.values())
-    session.many(UPSERT_ENTITY, upserts)
+    session.many(UPSERT_ENTITY, [row for row in upserts if row[1] in retyped])
+    session.many(ENSURE_ENTITY, [row for row in upserts if row[1] not in retyped])
     session.many(
         "UPDATE temporal_entities SET deleted_ms = ?, modified_ms = ? WHERE tenant = ? AND id = ?",
         deletions,
