@@ -103,6 +103,7 @@ class GroupCommitWriter:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._name = name
+        self._stopping = False
         self.groups = 0  # committed transactions, for tests and metrics
 
     def _put(self, fn: Callable[[Any], Any], waiter: _Waiter) -> None:
@@ -135,23 +136,28 @@ class GroupCommitWriter:
         thread.join(timeout=30)
         self._thread = None
 
+    def _drain(self, batch: list[_Item]) -> None:
+        """Add the queued writes to ``batch`` (at most MAX_GROUP); a stop request ends the
+        thread after this group."""
+        while len(batch) < MAX_GROUP and not self._stopping:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if nxt is None:
+                self._stopping = True
+                return
+            batch.append(nxt)
+
     def _run(self) -> None:
         conn: Any = None
-        stop = False
-        while not stop:
+        self._stopping = False
+        while not self._stopping:
             item = self._queue.get()
             if item is None:
                 break
             batch = [item]
-            while len(batch) < MAX_GROUP:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
+            self._drain(batch)
             try:
                 if conn is None:
                     conn = self._backend.writer_connect()
@@ -170,6 +176,9 @@ class GroupCommitWriter:
         started: list[_Waiter] = []
         try:
             self._backend.writer_begin(conn)
+            # the writes queued while this one waited for the write lock (another worker
+            # process's group) join the group: larger groups under contention, no added wait
+            self._drain(batch)
             session = self._backend.writer_session(conn)
             for fn, future in batch:
                 if not _start(future):
