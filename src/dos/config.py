@@ -180,9 +180,11 @@ SETTINGS: tuple[Setting, ...] = (
         "choice",
         "FULL",
         "SQLite `synchronous` mode of the broker's file (WAL journal). `FULL`: every "
-        "acknowledged write survives a power loss. `NORMAL`: fewer fsyncs (much higher write "
-        "rates); the database stays consistent and survives a crash or `kill -9` of the "
-        "process, but a power loss or OS crash may lose the last acknowledged commits.",
+        "acknowledged write survives a power loss (the writer syncs the log after each "
+        "commit, outside the write lock, before it answers). `NORMAL`: no sync per commit "
+        "(higher write rates); the database stays consistent and survives a crash or "
+        "`kill -9` of the process, but a power loss or OS crash may lose the last "
+        "acknowledged commits.",
         choices=("FULL", "NORMAL"),
     ),
     Setting(

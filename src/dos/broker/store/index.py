@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from dos.broker.query.q_nodes import VALUE_MEMBER, candidates
+
 Box = tuple[float, float, float, float]
 
 
@@ -36,8 +38,6 @@ def value_rows(doc: dict[str, Any]) -> list[tuple[str, float]]:
     the value member by attribute kind, array elements, ``{"@value": n}``), so the index holds
     every number that ``attr<op>n`` could match; booleans are not numbers here.
     """
-    from dos.broker.query.q_nodes import VALUE_MEMBER, candidates
-
     rows: dict[tuple[str, float], None] = {}
     for name, instances in doc.get("attrs", {}).items():
         for instance in instances:

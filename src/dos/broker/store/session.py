@@ -23,6 +23,8 @@ from dos.broker.store.index import (
     value_prefilter,
     value_rows,
 )
+from dos.broker.subscriptions.outbox import enqueue_changes
+from dos.broker.temporal.history import record_changes
 
 #: A query is driven by the value or geo index when at most this many index rows match
 #: (their pks are sorted for the page); above it the type index is walked in pk order.
@@ -64,7 +66,7 @@ class SqlSession:
         # (tenant, id, stored JSON) of the last get(): an update() right after it (what every
         # read-modify-write operation does) takes its "before" version from here instead of
         # reading the row again; any other write forgets it
-        self._last: tuple[str, str, Any] | None = None
+        self._last: tuple[str, str, Any, int] | None = None
         #: called by the group-commit writer once the transaction committed (not on rollback)
         self.after_commit: list[Callable[[], None]] = []
         #: the active subscriptions of each tenant read in this session (a group of writes):
@@ -127,10 +129,10 @@ class SqlSession:
 
     def get(self, tenant: str, entity_id: str) -> Doc | None:
         row = self.x(
-            f"SELECT {self.doc_select} FROM entities e WHERE e.tenant = ? AND e.id = ?",
+            f"SELECT {self.doc_select}, e.pk FROM entities e WHERE e.tenant = ? AND e.id = ?",
             (tenant, entity_id),
         ).fetchone()
-        self._last = (tenant, entity_id, row[0]) if row else None
+        self._last = (tenant, entity_id, row[0], int(row[1])) if row else None
         return self.load(row[0]) if row else None
 
     def get_many(self, tenant: str, entity_ids: list[str]) -> dict[str, Doc]:
@@ -447,20 +449,20 @@ class SqlSession:
         ``old`` is the :func:`~dos.broker.store.index.signature` of the stored version.
         """
         last, self._last = self._last, None
-        if last is not None and last[0] == tenant and last[1] == doc["id"]:
-            previous: Doc | None = self.load(last[2])
-        else:
-            previous = self.get(tenant, doc["id"])
-            self._last = None
-        row = self.x(
-            f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? "
-            "WHERE tenant = ? AND id = ? RETURNING pk",
-            (orjson.dumps(doc).decode(), doc["modifiedAt"], tenant, doc["id"]),
-        ).fetchone()
-        if row is None or previous is None:
+        if last is None or last[0] != tenant or last[1] != doc["id"]:
+            self.get(tenant, doc["id"])
+            last, self._last = self._last, None
+        if last is None:
+            raise KeyError(doc["id"])
+        previous: Doc = self.load(last[2])
+        pk = last[3]  # the row read in this transaction: updated by its rowid
+        updated = self.x(
+            f"UPDATE entities SET doc = {self.doc_param}, modified_at = ? WHERE pk = ?",
+            (orjson.dumps(doc).decode(), doc["modifiedAt"], pk),
+        )
+        if updated.rowcount == 0:
             raise KeyError(doc["id"])
         self.changed(tenant, previous, doc)
-        pk = int(row[0])
         if old is not None and old == signature(doc):
             self._reindex_values(tenant, pk, previous, doc)
             return
@@ -584,9 +586,6 @@ class SqlSession:
         if not versions:
             return
         self._last = None  # the rows change here without update()
-        from dos.broker.subscriptions.outbox import enqueue_changes
-        from dos.broker.temporal.history import record_changes
-
         first: dict[str, Doc] = {}
         last: dict[str, Doc] = {}
         for old, new in versions:
@@ -626,9 +625,6 @@ class SqlSession:
 
     def changed_many(self, tenant: str, changes: list[tuple[Doc | None, Doc | None]]) -> None:
         """:meth:`changed` for several entities, the history written in bulk."""
-        from dos.broker.subscriptions.outbox import enqueue_changes
-        from dos.broker.temporal.history import record_changes
-
         record_changes(self, tenant, changes)
         enqueue_changes(self, tenant, changes)
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dos.broker.subscriptions.matching import (
+    active_subscriptions,
+    any_throttled,
+    matching_notifications,
+)
+
 _listeners: set[Callable[[], None]] = set()
 
 
@@ -53,12 +59,6 @@ def enqueue_changes(
 ) -> None:
     """:func:`enqueue_change` for several changes (before, after; None: absent entity), in
     their order, the tenant's subscriptions read once."""
-    from dos.broker.subscriptions.matching import (
-        active_subscriptions,
-        any_throttled,
-        matching_notifications,
-    )
-
     subscriptions: list[tuple[Any, ...]] | None = active_subscriptions(session, tenant)
     if not subscriptions:
         return

@@ -163,8 +163,16 @@ def change_rows(
 ) -> list[Row]:
     """History rows for the change from ``old`` to ``new`` (None: absent entity)."""
     entity_id = (new or old or {}).get("id", "")
-    before = _instances(old)
-    after = _instances(new)
+    return _rows(tenant, entity_id, _instances(old), _instances(new), moment)
+
+
+def _rows(
+    tenant: str,
+    entity_id: str,
+    before: dict[tuple[str, str], dict[str, Any]],
+    after: dict[tuple[str, str], dict[str, Any]],
+    moment: int,
+) -> list[Row]:
     rows: list[Row] = []
     for key, instance in after.items():
         if before.get(key) != instance:
@@ -206,10 +214,11 @@ def record_changes(
     known: set[tuple[str, str, str, str]] = set()
     retyped: set[str] = set()  # entities new or of other types: their row is written
     for old, new in changes:
-        rows.extend(change_rows(tenant, old, new, moment))
         entity_id = (new or old or {}).get("id", "")
+        before = _instances(old)
+        rows.extend(_rows(tenant, entity_id, before, _instances(new), moment))
         if old is not None:
-            known.update((tenant, entity_id, *key) for key in _instances(old))
+            known.update((tenant, entity_id, name, dataset) for name, dataset in before)
         if new is not None:
             if old is None or old.get("type") != new.get("type"):
                 retyped.add(entity_id)
