@@ -8,7 +8,7 @@ of the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _OBSERVED_PARTIAL = """DROP INDEX attr_history_observed;
@@ -431,48 +431,40 @@ INSERT INTO attr_hourly (tenant, entity_id, attr, start_ms, total, num_count, nu
 ]
 
 
+def _stored_entities(session: Any) -> Iterator[list[tuple[int, str, Any]]]:
+    """Every stored entity as (pk, tenant, document), 1,000 at a time, in pk order."""
+    last = 0
+    while True:
+        rows = session.x(
+            "SELECT pk, tenant, doc FROM entities WHERE pk > ? ORDER BY pk LIMIT 1000", (last,)
+        ).fetchall()
+        if not rows:
+            return
+        yield [
+            (int(pk), tenant, raw if isinstance(raw, dict) else session.load(raw))
+            for pk, tenant, raw in rows
+        ]
+        last = int(rows[-1][0])
+
+
 def backfill_values(session: Any) -> None:
     """Index the numbers of every stored entity (migrations 0007 and 0012)."""
     from dos.broker.store.index import value_rows
 
-    last = 0
-    while True:
-        rows = session.x(
-            "SELECT pk, tenant, doc FROM entities WHERE pk > ? ORDER BY pk LIMIT 1000", (last,)
-        ).fetchall()
-        if not rows:
-            return
-        values: list[tuple[Any, ...]] = []
-        for pk, tenant, raw in rows:
-            doc = raw if isinstance(raw, dict) else session.load(raw)
-            values.extend((tenant, attr, num, pk) for attr, num in value_rows(doc))
+    for chunk in _stored_entities(session):
         session.many(
-            "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)", values
+            "INSERT INTO entity_values (tenant, attr, num, pk) VALUES (?, ?, ?, ?)",
+            [(tenant, attr, num, pk) for pk, tenant, doc in chunk for attr, num in value_rows(doc)],
         )
-        last = int(rows[-1][0])
 
 
 def backfill_history_keys(session: Any) -> None:
     """Register the history key of every instance of every stored entity (migration 0014)."""
-    from dos.broker.temporal.history import INSERT_KEY
+    from dos.broker.temporal.history import INSERT_KEY, history_keys
 
-    last = 0
-    while True:
-        rows = session.x(
-            "SELECT pk, tenant, doc FROM entities WHERE pk > ? ORDER BY pk LIMIT 1000", (last,)
-        ).fetchall()
-        if not rows:
-            return
-        keys: set[tuple[str, str, str, str]] = set()
-        for _, tenant, raw in rows:
-            doc = raw if isinstance(raw, dict) else session.load(raw)
-            for name, instances in (doc.get("attrs") or {}).items():
-                keys.update(
-                    (tenant, doc["id"], name, instance.get("datasetId") or "")
-                    for instance in instances
-                )
+    for chunk in _stored_entities(session):
+        keys = set().union(*(history_keys(tenant, doc) for _, tenant, doc in chunk))
         session.many(INSERT_KEY, sorted(keys))
-        last = int(rows[-1][0])
 
 
 #: Python steps run after a migration's DDL, in its transaction, with a write session.

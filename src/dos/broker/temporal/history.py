@@ -142,12 +142,14 @@ def keep_keys_of_stored(session: Any, tenant: str, entity_id: str, attr: str | N
     ).fetchone()
     if row is None:
         return
-    keys = {
-        (tenant, entity_id, name, dataset_id)
-        for name, dataset_id in _instances(session.load(row[0]))
-        if attr is None or name == attr
-    }
-    session.many(INSERT_KEY, sorted(keys))
+    keys = history_keys(tenant, session.load(row[0]))
+    session.many(INSERT_KEY, sorted(k for k in keys if attr is None or k[2] == attr))
+
+
+def history_keys(tenant: str, doc: dict[str, Any]) -> set[tuple[str, str, str, str]]:
+    """The ``temporal_attrs`` keys (tenant, entity, attribute, datasetId) of a document's
+    instances."""
+    return {(tenant, doc["id"], name, dataset) for name, dataset in _instances(doc)}
 
 
 def _instances(doc: dict[str, Any] | None) -> dict[tuple[str, str], dict[str, Any]]:
